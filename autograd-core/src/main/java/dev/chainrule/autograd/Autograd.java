@@ -1,0 +1,131 @@
+package dev.chainrule.autograd;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Entry points that are not methods of one tensor: gradients as values ({@link #grad}), the
+ * no-grad scope, and anomaly detection. Both modes are per thread.
+ */
+public final class Autograd {
+    private Autograd() {}
+
+    /** A mode change that is undone by {@link #close()}; use with try-with-resources. */
+    public static final class Scope implements AutoCloseable {
+        private final GradMode.State state;
+        private final boolean enabled;
+        private final boolean anomaly;
+        private boolean closed;
+
+        private Scope(GradMode.State state) {
+            this.state = state;
+            this.enabled = state.enabled;
+            this.anomaly = state.anomaly;
+        }
+
+        /** Restores the modes in force when the scope was opened. */
+        @Override
+        public void close() {
+            if (closed) return;
+            closed = true;
+            state.enabled = enabled;
+            state.anomaly = anomaly;
+        }
+    }
+
+    /**
+     * Turns graph recording off on this thread until the returned scope closes: ops compute values
+     * only. In-place updates ({@code addInPlace} and friends) are allowed only inside such a scope.
+     * <pre>{@code try (var s = Autograd.noGrad()) { w.addInPlace(w.grad(), -lr); }}</pre>
+     */
+    public static Scope noGrad() {
+        GradMode.State st = GradMode.state();
+        Scope scope = new Scope(st);
+        st.enabled = false;
+        return scope;
+    }
+
+    /** Turns graph recording back on inside a no-grad region, until the scope closes. */
+    public static Scope enableGrad() {
+        GradMode.State st = GradMode.state();
+        Scope scope = new Scope(st);
+        st.enabled = true;
+        return scope;
+    }
+
+    /** Whether ops record the graph on this thread. */
+    public static boolean isGradEnabled() {
+        return GradMode.enabled();
+    }
+
+    /**
+     * Turns anomaly detection on or off for this thread; the returned scope restores the previous
+     * setting (ignore it to switch for good). While on, the first op whose forward output or
+     * backward gradient contains NaN or Inf throws an {@link ArithmeticException} naming the op and
+     * the stack frame where the op was created. Recording that frame costs a stack walk per op,
+     * so leave it off outside debugging.
+     */
+    public static Scope detectAnomaly(boolean on) {
+        GradMode.State st = GradMode.state();
+        Scope scope = new Scope(st);
+        st.anomaly = on;
+        return scope;
+    }
+
+    /** Whether anomaly detection is on for this thread. */
+    public static boolean isAnomalyEnabled() {
+        return GradMode.anomaly();
+    }
+
+    /**
+     * The gradients of a scalar {@code output} with respect to {@code inputs}, returned as values
+     * (no {@code grad()} is changed). Inputs that {@code output} does not depend on get zeros.
+     * With {@code createGraph} the backward pass is itself recorded, so the gradients can be
+     * differentiated again, and the forward graph is kept; otherwise it is released.
+     */
+    public static List<Tensor> grad(Tensor output, List<Tensor> inputs, boolean createGraph) {
+        if (output.size() != 1) {
+            throw new IllegalArgumentException("grad: output of shape " + Shape.toString(output.shape)
+                + " is not a scalar; use grad(output, inputs, gradOutput, retainGraph, createGraph) with a seed");
+        }
+        return grad(output, inputs, null, createGraph, createGraph);
+    }
+
+    /**
+     * Vector-Jacobian products: {@code gradOutput}ᵀ · d{@code output}/d{@code input} for each input
+     * ({@code gradOutput} null means 1 for a one-element output).
+     */
+    public static List<Tensor> grad(Tensor output, List<Tensor> inputs, Tensor gradOutput, boolean retainGraph, boolean createGraph) {
+        for (Tensor in : inputs) {
+            if (!in.requiresGrad) {
+                throw new IllegalArgumentException("grad: an input of shape " + Shape.toString(in.shape)
+                    + " does not require grad; mark it with requiresGrad() before building the output");
+            }
+        }
+        Map<Tensor, Tensor> got = Backprop.run(output, gradOutput, retainGraph, createGraph, inputs);
+        List<Tensor> out = new ArrayList<>(inputs.size());
+        for (Tensor in : inputs) {
+            Tensor g = got.get(in);
+            out.add(g != null ? g : Tensor.zeros(in.shape));
+        }
+        return out;
+    }
+
+    /** The first stack frame outside Chainrule's autograd classes: where the user created an op. */
+    static StackTraceElement callSite() {
+        return StackWalker.getInstance().walk(frames -> frames
+            .filter(f -> !isOwn(f.getClassName()))
+            .findFirst()
+            .map(StackWalker.StackFrame::toStackTraceElement)
+            .orElse(null));
+    }
+
+    private static boolean isOwn(String cls) {
+        return cls.startsWith("dev.chainrule.autograd.internal.")
+            || cls.equals("dev.chainrule.autograd.Tensor")
+            || cls.equals("dev.chainrule.autograd.Backprop")
+            || cls.equals("dev.chainrule.autograd.Autograd")
+            || cls.startsWith("dev.chainrule.autograd.Tensor$");
+    }
+}

@@ -1,0 +1,186 @@
+package dev.chainrule.autograd;
+
+import dev.chainrule.autograd.internal.Kernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reverse-mode accumulation over the recorded graph (the BACKWARD procedure): an iterative
+ * depth-first topological sort (explicit stack, identity visited-set, so a 1,000,000-op chain needs
+ * no deep thread stack), then one pass in reverse order that applies each node's rule to its
+ * accumulated gradient and sums the results into its inputs:
+ * dL/dv_i = Σ_{j ∈ children(i)} dL/dv_j · dv_j/dv_i.
+ */
+final class Backprop {
+    private Backprop() {}
+
+    /**
+     * @param seed    dL/droot, or null for 1 (root must then have one element)
+     * @param targets null to accumulate into every reached leaf's {@code grad}; otherwise the
+     *                tensors whose gradients are returned (and no {@code grad} is touched)
+     * @return the gradients of {@code targets} (absent when unreached), or null when targets is null
+     */
+    static Map<Tensor, Tensor> run(Tensor root, Tensor seed, boolean retainGraph, boolean createGraph, List<Tensor> targets) {
+        if (!root.requiresGrad) {
+            throw new IllegalStateException("backward: this tensor (shape " + Shape.toString(root.shape)
+                + ") does not require grad: no input of the ops that built it was marked requiresGrad(), "
+                + "or it was built inside Autograd.noGrad()");
+        }
+        Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
+        GradMode.State mode = GradMode.state();
+        boolean wasEnabled = mode.enabled;
+        mode.enabled = createGraph;
+        List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
+        Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
+        Map<Tensor, Tensor> results = targets == null ? null : new IdentityHashMap<>();
+        Set<Tensor> wanted = null;
+        if (targets != null) {
+            wanted = Collections.newSetFromMap(new IdentityHashMap<>());
+            wanted.addAll(targets);
+        }
+        try {
+            if (root.node == null) {
+                leafGrads.put(root, g0);
+            } else {
+                root.node.pending = g0;
+            }
+            for (int k = order.size() - 1; k >= 0; k--) {
+                Tensor t = order.get(k);
+                Node n = t.node;
+                Tensor g = n.pending;
+                n.pending = null;
+                if (wanted != null && g != null && wanted.contains(t)) results.put(t, g);
+                if (g != null) {
+                    checkVersions(t, n);
+                    propagate(n, g, n.rule.apply(g), leafGrads, mode.anomaly);
+                }
+                if (!retainGraph) {
+                    n.inputs = null;
+                    n.rule = null;
+                }
+            }
+        } finally {
+            for (Tensor t : order) {
+                if (t.node != null) t.node.pending = null;
+            }
+            mode.enabled = wasEnabled;
+        }
+        if (targets != null) {
+            for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {
+                if (wanted.contains(e.getKey())) results.put(e.getKey(), e.getValue());
+            }
+            return results;
+        }
+        for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {
+            Tensor leaf = e.getKey(), g = e.getValue();
+            if (leaf.grad == null) {
+                // A gradient may be the seed itself or shared with another input (add passes G to both):
+                // store a private copy so that in-place edits of one .grad never leak into another.
+                leaf.grad = createGraph ? g : new Tensor(g.data.clone(), g.shape);
+            } else {
+                boolean was = mode.enabled;
+                mode.enabled = createGraph;
+                try {
+                    leaf.grad = leaf.grad.add(g);
+                } finally {
+                    mode.enabled = was;
+                }
+            }
+        }
+        return null;
+    }
+
+    private static Tensor checkSeed(Tensor root, Tensor seed) {
+        if (!Arrays.equals(seed.shape, root.shape)) {
+            throw new IllegalArgumentException("backward: seed shape " + Shape.toString(seed.shape)
+                + " differs from the tensor's shape " + Shape.toString(root.shape) + "; the seed is dL/dthis and must match it");
+        }
+        if (!Kernels.allFinite(seed.data)) {
+            throw new IllegalArgumentException("backward: seed contains " + Tensor.nonFiniteKind(seed.data)
+                + "; pass a finite seed (dL/dthis)");
+        }
+        return seed;
+    }
+
+    /** Post-order DFS without recursion: each tensor appears after all of its recorded inputs. */
+    static List<Tensor> topologicalOrder(Tensor root) {
+        List<Tensor> order = new ArrayList<>();
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        Tensor[] stack = new Tensor[64];
+        int[] next = new int[64];
+        int sp = 0;
+        stack[sp] = root;
+        next[sp++] = 0;
+        visited.add(root);
+        while (sp > 0) {
+            Tensor t = stack[sp - 1];
+            Tensor[] in = t.node.inputs;
+            if (in == null) {
+                throw new IllegalStateException("backward: the graph through '" + t.node.op + "' (shape "
+                    + Shape.toString(t.shape) + ") was already released by an earlier backward; "
+                    + "pass retainGraph = true to that earlier call (backward(seed, true)) to backpropagate twice");
+            }
+            int i = next[sp - 1];
+            if (i < in.length) {
+                next[sp - 1] = i + 1;
+                Tensor p = in[i];
+                if (p.node != null && visited.add(p)) {
+                    if (sp == stack.length) {
+                        stack = Arrays.copyOf(stack, sp * 2);
+                        next = Arrays.copyOf(next, sp * 2);
+                    }
+                    stack[sp] = p;
+                    next[sp++] = 0;
+                }
+            } else {
+                stack[--sp] = null;
+                order.add(t);
+            }
+        }
+        return order;
+    }
+
+    private static void checkVersions(Tensor t, Node n) {
+        if (n.savesOutput && t.version != 0) {
+            throw modified(n, "its output", t);
+        }
+        if (n.savedVersions != null) {
+            for (int i = 0; i < n.inputs.length; i++) {
+                if (n.inputs[i].version != n.savedVersions[i]) throw modified(n, "input " + i, n.inputs[i]);
+            }
+        }
+    }
+
+    private static IllegalStateException modified(Node n, String which, Tensor t) {
+        return new IllegalStateException("backward: " + which + " of '" + n.op + "' (shape " + Shape.toString(t.shape)
+            + ") was modified in place after the op saved it (version now " + t.version + "), so its gradient would be wrong; "
+            + "update tensors in place only after backward(), or use a copy (detach()) in the forward pass");
+    }
+
+    private static void propagate(Node n, Tensor g, Tensor[] grads, Map<Tensor, Tensor> leafGrads, boolean anomaly) {
+        for (int i = 0; i < n.inputs.length; i++) {
+            Tensor in = n.inputs[i];
+            Tensor gi = grads[i];
+            if (gi == null || !in.requiresGrad) continue;
+            if (!Arrays.equals(gi.shape, in.shape)) {
+                throw new IllegalStateException("backward: rule of '" + n.op + "' returned a gradient of shape "
+                    + Shape.toString(gi.shape) + " for input " + i + " of shape " + Shape.toString(in.shape) + " (a bug in the rule)");
+            }
+            if (anomaly && !Kernels.allFinite(gi.data)) {
+                throw new ArithmeticException("anomaly: backward of '" + n.op + "' produced " + Tensor.nonFiniteKind(gi.data)
+                    + " in the gradient of input " + i + " (shape " + Shape.toString(in.shape) + "); the op was " + n.where()
+                    + (Kernels.allFinite(g.data) ? "" : " (the incoming gradient was already non-finite)"));
+            }
+            if (in.node != null) {
+                in.node.pending = in.node.pending == null ? gi : in.node.pending.add(gi);
+            } else {
+                leafGrads.merge(in, gi, Tensor::add);
+            }
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.chainrule.autograd;
+
+import dev.chainrule.autograd.internal.Kernels;
+
+/** Static helpers for tensor shapes ({@code int[]}, outermost dimension first). */
+public final class Shape {
+    private Shape() {}
+
+    /** Number of elements of {@code shape}; 1 for the scalar shape {@code []}. */
+    public static int size(int... shape) {
+        return Kernels.size(shape);
+    }
+
+    /**
+     * The NumPy broadcast of two shapes: aligned from the right, each pair of dimensions equal or 1.
+     *
+     * @throws IllegalArgumentException if they do not broadcast
+     */
+    public static int[] broadcast(int[] a, int[] b) {
+        int[] out = Kernels.broadcastShape(a, b);
+        if (out == null) {
+            throw new IllegalArgumentException("broadcast: shapes " + toString(a) + " and " + toString(b)
+                + " do not broadcast: aligned from the right, each pair of dimensions must be equal or 1");
+        }
+        return out;
+    }
+
+    /** {@code [2, 3]} style, {@code []} for a scalar. */
+    public static String toString(int... shape) {
+        StringBuilder sb = new StringBuilder("[");
+        for (int i = 0; i < shape.length; i++) {
+            if (i > 0) sb.append(", ");
+            sb.append(shape[i]);
+        }
+        return sb.append(']').toString();
+    }
+
+    /** Normalizes {@code axis} (negative counts from the end) for a tensor of {@code rank}. */
+    static int axis(String op, int axis, int[] shape) {
+        int rank = shape.length;
+        if (axis < -rank || axis >= rank || rank == 0) {
+            throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + toString(shape)
+                + (rank == 0 ? " (a scalar has no axes; use the all-elements form)" : "; valid axes are "
+                + (-rank) + " to " + (rank - 1)));
+        }
+        return axis < 0 ? axis + rank : axis;
+    }
+
+    /** Checks a user-supplied shape: every dimension at least 1. */
+    static int[] checked(String op, int[] shape) {
+        for (int d : shape) {
+            if (d <= 0) {
+                throw new IllegalArgumentException(op + ": shape " + toString(shape)
+                    + " has a dimension " + d + "; every dimension must be at least 1 (empty tensors are not supported)");
+            }
+        }
+        Kernels.size(shape);
+        return shape.clone();
+    }
+}

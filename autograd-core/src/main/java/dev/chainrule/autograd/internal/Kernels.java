@@ -1,0 +1,363 @@
+package dev.chainrule.autograd.internal;
+
+import java.util.Arrays;
+
+/**
+ * Forward kernels over row-major {@code double[]} arrays. No boxing and no per-element lambdas:
+ * each op is a plain loop selected by a {@code switch} outside the loop, so the JIT compiles
+ * (and vectorizes) each one on its own. Large elementwise work is split across cores by
+ * {@link Parallel}.
+ */
+public final class Kernels {
+    private Kernels() {}
+
+    // ---------------------------------------------------------------- shapes
+
+    public static final int[] SCALAR = new int[0];
+
+    /** Number of elements of a shape (1 for a scalar). */
+    public static int size(int[] shape) {
+        long n = 1;
+        for (int d : shape) n *= d;
+        if (n > Integer.MAX_VALUE - 8) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
+                + " elements; at most " + (Integer.MAX_VALUE - 8) + " fit in one tensor");
+        }
+        return (int) n;
+    }
+
+    /** NumPy broadcasting of two shapes; {@code null} when they do not broadcast. */
+    public static int[] broadcastShape(int[] a, int[] b) {
+        int rank = Math.max(a.length, b.length);
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.length ? 1 : a[i - (rank - a.length)];
+            int db = i < rank - b.length ? 1 : b[i - (rank - b.length)];
+            if (da != db && da != 1 && db != 1) return null;
+            out[i] = Math.max(da, db);
+        }
+        return out;
+    }
+
+    /**
+     * Strides of {@code shape} seen through broadcasting to {@code target}: 0 for stretched and
+     * missing leading dimensions.
+     */
+    static int[] broadcastStrides(int[] shape, int[] target) {
+        int rank = target.length;
+        int[] strides = new int[rank];
+        int stride = 1;
+        for (int i = rank - 1; i >= 0; i--) {
+            int j = i - (rank - shape.length);
+            int d = j >= 0 ? shape[j] : 1;
+            strides[i] = d == 1 ? 0 : stride;
+            stride *= d;
+        }
+        return strides;
+    }
+
+    // ---------------------------------------------------------------- binary elementwise
+
+    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4, GT = 5;
+
+    /** {@code out = a op b} with NumPy broadcasting; {@code outShape} from {@link #broadcastShape}. */
+    public static double[] binary(int op, double[] a, int[] aShape, double[] b, int[] bShape, int[] outShape) {
+        int n = size(outShape);
+        double[] out = new double[n];
+        if (a.length == n && b.length == n) {                 // same shape
+            Parallel.forRange(n, (lo, hi) -> run(op, a, lo, 1, b, lo, 1, out, lo, hi - lo));
+            return out;
+        }
+        if (b.length == 1 && a.length == n) {                  // tensor op scalar
+            Parallel.forRange(n, (lo, hi) -> run(op, a, lo, 1, b, 0, 0, out, lo, hi - lo));
+            return out;
+        }
+        if (a.length == 1 && b.length == n) {                  // scalar op tensor
+            Parallel.forRange(n, (lo, hi) -> run(op, a, 0, 0, b, lo, 1, out, lo, hi - lo));
+            return out;
+        }
+        int rank = outShape.length;
+        int cols = outShape[rank - 1];
+        int[] as = broadcastStrides(aShape, outShape);
+        int[] bs = broadcastStrides(bShape, outShape);
+        int rows = n / cols;
+        int[] idx = new int[rank];                            // multi-index over leading dims
+        int ao = 0, bo = 0;
+        for (int r = 0; r < rows; r++) {
+            run(op, a, ao, as[rank - 1], b, bo, bs[rank - 1], out, r * cols, cols);
+            for (int d = rank - 2; d >= 0; d--) {              // odometer step, offsets kept incrementally
+                idx[d]++;
+                ao += as[d];
+                bo += bs[d];
+                if (idx[d] < outShape[d]) break;
+                ao -= as[d] * idx[d];
+                bo -= bs[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static void run(int op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] out, int oi, int n) {
+        if (as == 1 && bs == 1) {
+            switch (op) {
+                case ADD: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] + b[bi + i]; return;
+                case SUB: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] - b[bi + i]; return;
+                case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * b[bi + i]; return;
+                case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / b[bi + i]; return;
+                default: break;
+            }
+        }
+        switch (op) {
+            case ADD: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] + b[bi + i * bs]; return;
+            case SUB: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] - b[bi + i * bs]; return;
+            case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] * b[bi + i * bs]; return;
+            case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] / b[bi + i * bs]; return;
+            case EQ: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] == b[bi + i * bs] ? 1 : 0; return;
+            case GT: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] > b[bi + i * bs] ? 1 : 0; return;
+            default: throw new IllegalArgumentException("unknown binary op " + op);
+        }
+    }
+
+    /** Copies {@code x} broadcast to {@code target} (which {@code shape} must broadcast to). */
+    public static double[] broadcastTo(double[] x, int[] shape, int[] target) {
+        return binary(ADD, x, shape, new double[] {0.0}, SCALAR, target);
+    }
+
+    /**
+     * Sums {@code g} (of shape {@code gShape}) down to {@code target}, the reverse of broadcasting:
+     * every dimension that broadcasting stretched or added is summed out.
+     */
+    public static double[] sumTo(double[] g, int[] gShape, int[] target) {
+        int n = g.length;
+        int m = size(target);
+        double[] out = new double[m];
+        if (m == n) {
+            System.arraycopy(g, 0, out, 0, n);
+            return out;
+        }
+        if (m == 1) {
+            out[0] = sum(g);
+            return out;
+        }
+        int rank = gShape.length;
+        int cols = gShape[rank - 1];
+        int[] ts = broadcastStrides(target, gShape);
+        int step = ts[rank - 1];
+        int rows = n / cols;
+        int[] idx = new int[rank];
+        int to = 0;
+        for (int r = 0; r < rows; r++) {
+            int base = r * cols;
+            if (step == 0) {
+                double s = 0;
+                for (int i = 0; i < cols; i++) s += g[base + i];
+                out[to] += s;
+            } else {
+                for (int i = 0; i < cols; i++) out[to + i] += g[base + i];
+            }
+            for (int d = rank - 2; d >= 0; d--) {
+                idx[d]++;
+                to += ts[d];
+                if (idx[d] < gShape[d]) break;
+                to -= ts[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- unary elementwise
+
+    public static final int NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, SIGMOID = 5, TANH = 6, RELU = 7,
+        STEP = 8, SIGN = 9, SOFTPLUS = 10, POW = 11, CLAMP = 12, INSIDE = 13, ADD_SCALAR = 14, MUL_SCALAR = 15,
+        SQUARE = 16;
+
+    /** {@code out[i] = f(x[i])}; {@code p} and {@code q} are the op's parameters (exponent, bounds, constant). */
+    public static double[] unary(int op, double[] x, double p, double q) {
+        double[] out = new double[x.length];
+        Parallel.forRange(x.length, (lo, hi) -> unaryRange(op, x, out, lo, hi, p, q));
+        return out;
+    }
+
+    private static void unaryRange(int op, double[] x, double[] y, int lo, int hi, double p, double q) {
+        switch (op) {
+            case NEG: for (int i = lo; i < hi; i++) y[i] = -x[i]; return;
+            case EXP: for (int i = lo; i < hi; i++) y[i] = Math.exp(x[i]); return;
+            case LOG: for (int i = lo; i < hi; i++) y[i] = Math.log(x[i]); return;
+            case SQRT: for (int i = lo; i < hi; i++) y[i] = Math.sqrt(x[i]); return;
+            case ABS: for (int i = lo; i < hi; i++) y[i] = Math.abs(x[i]); return;
+            case SIGMOID: for (int i = lo; i < hi; i++) y[i] = sigmoid(x[i]); return;
+            case TANH: for (int i = lo; i < hi; i++) y[i] = Math.tanh(x[i]); return;
+            case RELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? x[i] : 0.0; return;
+            case STEP: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? 1.0 : 0.0; return;
+            case SIGN: for (int i = lo; i < hi; i++) y[i] = Math.signum(x[i]); return;
+            case SOFTPLUS: for (int i = lo; i < hi; i++) y[i] = softplus(x[i]); return;
+            case POW: for (int i = lo; i < hi; i++) y[i] = pow(x[i], p); return;
+            case CLAMP: for (int i = lo; i < hi; i++) y[i] = Math.min(Math.max(x[i], p), q); return;
+            case INSIDE: for (int i = lo; i < hi; i++) y[i] = x[i] > p && x[i] < q ? 1.0 : 0.0; return;
+            case ADD_SCALAR: for (int i = lo; i < hi; i++) y[i] = x[i] + p; return;
+            case MUL_SCALAR: for (int i = lo; i < hi; i++) y[i] = x[i] * p; return;
+            case SQUARE: for (int i = lo; i < hi; i++) y[i] = x[i] * x[i]; return;
+            default: throw new IllegalArgumentException("unknown unary op " + op);
+        }
+    }
+
+    /** Logistic function, evaluated so that neither branch overflows. */
+    public static double sigmoid(double x) {
+        if (x >= 0) return 1.0 / (1.0 + Math.exp(-x));
+        double e = Math.exp(x);
+        return e / (1.0 + e);
+    }
+
+    /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): finite for every finite x. */
+    public static double softplus(double x) {
+        return Math.max(x, 0.0) + Math.log1p(Math.exp(-Math.abs(x)));
+    }
+
+    private static double pow(double x, double p) {
+        if (p == 2.0) return x * x;
+        if (p == 1.0) return x;
+        if (p == 0.5) return Math.sqrt(x);
+        return Math.pow(x, p);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    public static double sum(double[] x) {
+        double s = 0;
+        for (double v : x) s += v;
+        return s;
+    }
+
+    /** Sum over the middle index of an {@code [outer, n, inner]} view; result {@code [outer, inner]}. */
+    public static double[] sumAxis(double[] x, int outer, int n, int inner) {
+        double[] out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            int base = o * n * inner;
+            int ob = o * inner;
+            if (inner == 1) {
+                double s = 0;
+                for (int k = 0; k < n; k++) s += x[base + k];
+                out[ob] = s;
+            } else {
+                for (int k = 0; k < n; k++) {
+                    int row = base + k * inner;
+                    for (int i = 0; i < inner; i++) out[ob + i] += x[row + i];
+                }
+            }
+        }
+        return out;
+    }
+
+    /** Max over the middle index of an {@code [outer, n, inner]} view; NaN wins, as in NumPy. */
+    public static double[] maxAxis(double[] x, int outer, int n, int inner) {
+        double[] out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            int base = o * n * inner;
+            for (int i = 0; i < inner; i++) {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) {
+                    double v = x[base + k * inner + i];
+                    if (v > m || Double.isNaN(v)) m = v;
+                    if (Double.isNaN(m)) break;
+                }
+                out[o * inner + i] = m;
+            }
+        }
+        return out;
+    }
+
+    /** Index of the max over the middle index of an {@code [outer, n, inner]} view (first on ties). */
+    public static double[] argMaxAxis(double[] x, int outer, int n, int inner) {
+        double[] out = new double[outer * inner];
+        for (int o = 0; o < outer; o++) {
+            int base = o * n * inner;
+            for (int i = 0; i < inner; i++) {
+                int best = 0;
+                double m = x[base + i];
+                for (int k = 1; k < n; k++) {
+                    double v = x[base + k * inner + i];
+                    if (v > m) { m = v; best = k; }
+                }
+                out[o * inner + i] = best;
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Softmax, log-softmax or log-sum-exp over the middle index of an {@code [outer, n, inner]}
+     * view, shifted by the max so that logits of ±1000 stay finite.
+     */
+    public static final int SOFTMAX = 0, LOG_SOFTMAX = 1, LOG_SUM_EXP = 2;
+
+    public static double[] softmaxFamily(int kind, double[] x, int outer, int n, int inner) {
+        double[] out = new double[kind == LOG_SUM_EXP ? outer * inner : x.length];
+        for (int o = 0; o < outer; o++) {
+            int base = o * n * inner;
+            for (int i = 0; i < inner; i++) {
+                double m = Double.NEGATIVE_INFINITY;
+                for (int k = 0; k < n; k++) m = Math.max(m, x[base + k * inner + i]);
+                if (m == Double.NEGATIVE_INFINITY || m == Double.POSITIVE_INFINITY) m = 0; // keep IEEE results for ±inf rows
+                double s = 0;
+                for (int k = 0; k < n; k++) s += Math.exp(x[base + k * inner + i] - m);
+                double lse = m + Math.log(s);
+                switch (kind) {
+                    case SOFTMAX:
+                        for (int k = 0; k < n; k++) {
+                            int j = base + k * inner + i;
+                            out[j] = Math.exp(x[j] - m) / s;
+                        }
+                        break;
+                    case LOG_SOFTMAX:
+                        for (int k = 0; k < n; k++) {
+                            int j = base + k * inner + i;
+                            out[j] = x[j] - lse;
+                        }
+                        break;
+                    default:
+                        out[o * inner + i] = lse;
+                }
+            }
+        }
+        return out;
+    }
+
+    // ---------------------------------------------------------------- layout
+
+    /** Swaps the last two axes of a {@code [batch, rows, cols]} view. */
+    public static double[] transposeLast2(double[] x, int batch, int rows, int cols) {
+        double[] out = new double[x.length];
+        int mat = rows * cols;
+        for (int b = 0; b < batch; b++) {
+            int off = b * mat;
+            for (int r = 0; r < rows; r++) {
+                for (int c = 0; c < cols; c++) out[off + c * rows + r] = x[off + r * cols + c];
+            }
+        }
+        return out;
+    }
+
+    /** {@code out[r] = x[r * classes + index[r]]}. */
+    public static double[] pick(double[] x, int classes, int[] index) {
+        double[] out = new double[index.length];
+        for (int r = 0; r < index.length; r++) out[r] = x[r * classes + index[r]];
+        return out;
+    }
+
+    /** The adjoint of {@link #pick}: zeros with {@code g[r]} at {@code [r, index[r]]}. */
+    public static double[] scatter(double[] g, int classes, int[] index) {
+        double[] out = new double[index.length * classes];
+        for (int r = 0; r < index.length; r++) out[r * classes + index[r]] = g[r];
+        return out;
+    }
+
+    /** True when every element is finite (no NaN, no ±Inf). */
+    public static boolean allFinite(double[] x) {
+        for (double v : x) {
+            if (!Double.isFinite(v)) return false;
+        }
+        return true;
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * Chainrule's automatic-differentiation core: {@link dev.chainrule.autograd.Tensor}, reverse-mode
+ * backpropagation, no-grad and anomaly scopes, a gradient checker and Graphviz export.
+ * The {@code internal} package (kernels, BLAS) is not exported.
+ */
+module dev.chainrule.autograd {
+    requires org.slf4j;
+    requires dev.ludovic.netlib.blas;
+
+    exports dev.chainrule.autograd;
+}

@@ -1,0 +1,172 @@
+package dev.chainrule.nn;
+
+import dev.chainrule.autograd.Shape;
+import dev.chainrule.autograd.Tensor;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A differentiable building block: a function {@link #forward(Tensor)} of its input and of its
+ * parameters (leaf tensors that require grad), possibly made of child modules. Subclasses register
+ * parameters and children in their constructor; {@link #namedParameters()} then lists every
+ * parameter under a stable dotted name such as {@code layers.0.weight}, in registration order.
+ *
+ * <p>Modules are batch-first: the first input dimension indexes samples. {@link #train()} and
+ * {@link #eval()} switch behaviour that differs between training and inference (e.g. dropout).
+ * A module is not thread-safe; train one model per thread.
+ */
+public abstract class Module {
+
+    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Module> children = new LinkedHashMap<>();
+    private boolean training = true;
+
+    /** Computes this module's output for a batch {@code x}. */
+    public abstract Tensor forward(Tensor x);
+
+    /**
+     * Registers {@code value} as a parameter under {@code name} (marking it requiresGrad).
+     *
+     * @return the same tensor, for assignment to a field
+     */
+    protected final Tensor registerParameter(String name, Tensor value) {
+        checkName(name);
+        if (!value.isLeaf()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + name
+                + "' must be a leaf tensor (created by a factory, not by an op); use detach()");
+        }
+        parameters.put(name, value.requiresGrad());
+        return value;
+    }
+
+    /** Registers {@code child} under {@code name}; its parameters appear as {@code name.param}. */
+    protected final <M extends Module> M registerModule(String name, M child) {
+        checkName(name);
+        if (child == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": child module '" + name + "' is null");
+        children.put(name, child);
+        return child;
+    }
+
+    private void checkName(String name) {
+        if (name == null || name.isEmpty() || name.contains(".")) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name
+                + "' must be non-empty and contain no '.'");
+        }
+        if (parameters.containsKey(name) || children.containsKey(name)) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
+        }
+    }
+
+    /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+    public final Map<String, Tensor> namedParameters() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        // Explicit stack (children pushed in reverse) keeps registration order without recursion.
+        Deque<Map.Entry<String, Module>> todo = new ArrayDeque<>();
+        todo.push(Map.entry("", this));
+        while (!todo.isEmpty()) {
+            Map.Entry<String, Module> e = todo.pop();
+            String prefix = e.getKey();
+            Module m = e.getValue();
+            m.parameters.forEach((n, t) -> out.put(prefix + n, t));
+            List<Map.Entry<String, Module>> kids = new ArrayList<>(m.children.entrySet());
+            for (int i = kids.size() - 1; i >= 0; i--) {
+                todo.push(Map.entry(prefix + kids.get(i).getKey() + ".", kids.get(i).getValue()));
+            }
+        }
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Every parameter, in the order of {@link #namedParameters()}. */
+    public final List<Tensor> parameters() {
+        return List.copyOf(namedParameters().values());
+    }
+
+    /** The direct children, by name, in registration order. */
+    public final Map<String, Module> children() {
+        return Collections.unmodifiableMap(children);
+    }
+
+    /** Total number of scalar parameters. */
+    public final long parameterCount() {
+        long n = 0;
+        for (Tensor t : namedParameters().values()) n += t.size();
+        return n;
+    }
+
+    /** Switches this module and its descendants to training behaviour. */
+    public Module train() {
+        setTraining(true);
+        return this;
+    }
+
+    /** Switches this module and its descendants to inference behaviour (e.g. no dropout). */
+    public Module eval() {
+        setTraining(false);
+        return this;
+    }
+
+    private void setTraining(boolean on) {
+        Deque<Module> todo = new ArrayDeque<>();
+        todo.push(this);
+        while (!todo.isEmpty()) {
+            Module m = todo.pop();
+            m.training = on;
+            m.children.values().forEach(todo::push);
+        }
+    }
+
+    public final boolean isTraining() {
+        return training;
+    }
+
+    /** Clears the gradient of every parameter. */
+    public void zeroGrad() {
+        for (Tensor t : namedParameters().values()) t.zeroGrad();
+    }
+
+    /** One line of configuration shown in {@link #toString()}, e.g. {@code in=2, out=8}. */
+    protected String extraRepr() {
+        return "";
+    }
+
+    /** A readable summary: the module tree with each module's own parameter shapes and the total count. */
+    @Override
+    public String toString() {
+        StringBuilder sb = new StringBuilder();
+        describe(sb, "");
+        long total = parameterCount();
+        return sb.append("\nTotal parameters: ").append(String.format(java.util.Locale.ROOT, "%,d", total)).toString();
+    }
+
+    private void describe(StringBuilder sb, String indent) {
+        sb.append(getClass().getSimpleName()).append('(').append(extraRepr());
+        if (children.isEmpty() && !parameters.isEmpty()) {
+            sb.append(extraRepr().isEmpty() ? "" : "; ");
+            StringBuilder ps = new StringBuilder();
+            long n = 0;
+            for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+                if (ps.length() > 0) ps.append(", ");
+                ps.append(p.getKey()).append(Shape.toString(p.getValue().shape()));
+                n += p.getValue().size();
+            }
+            sb.append(ps).append(')').append("  # ").append(n).append(" params");
+            return;
+        }
+        if (children.isEmpty()) {
+            sb.append(')');
+            return;
+        }
+        sb.append('\n');
+        for (Map.Entry<String, Module> c : children.entrySet()) {
+            sb.append(indent).append("  (").append(c.getKey()).append("): ");
+            c.getValue().describe(sb, indent + "  ");
+            sb.append('\n');
+        }
+        sb.append(indent).append(')');
+    }
+}
