@@ -3,5 +3,4 @@ module dev.chainrule.optim {
     requires transitive dev.chainrule.nn;
     requires org.slf4j;
 
-    exports dev.chainrule.optim;
 }
