@@ -740,6 +740,46 @@ public final class Tensor {
             g -> grads(g.scatter(idx, x.shape)), x);
     }
 
+    /**
+     * Fused mean softmax cross-entropy of logits {@code [..., C]} against one class index per row:
+     * {@code (1/N) Σ_r (logSumExp(x_r) − x_r[t_r])}, the categorical negative log-likelihood.
+     * One pass over the logits, stable for logits of ±1000.
+     * d/dx = (softmax(x) − onehot(t)) · G / N.
+     */
+    public Tensor crossEntropy(int... targets) {
+        if (rank() < 1) {
+            throw new IllegalArgumentException("crossEntropy: logits need rank >= 1 ([batch, classes]), got a scalar");
+        }
+        int classes = shape[rank() - 1];
+        int rows = data.length / classes;
+        if (targets.length != rows) {
+            throw new IllegalArgumentException("crossEntropy: logits " + Shape.toString(shape) + " have " + rows
+                + " rows but " + targets.length + " targets were given; pass one class index per row");
+        }
+        int[] t = targets.clone();
+        double[] logp = Kernels.softmaxFamily(Kernels.LOG_SOFTMAX, data, rows, classes, 1);
+        double loss = 0;
+        for (int r = 0; r < rows; r++) {
+            if (t[r] < 0 || t[r] >= classes) {
+                throw new IllegalArgumentException("crossEntropy: target " + t[r] + " at row " + r + " is out of range [0, "
+                    + classes + ") for logits " + Shape.toString(shape));
+            }
+            loss -= logp[r * classes + t[r]];
+        }
+        Tensor x = this;
+        return new Tensor(new double[] {loss / rows}, Kernels.SCALAR).record("crossEntropy", SAVES_INPUTS, g -> {
+            if (GradMode.enabled()) {          // createGraph: a differentiable expression, for second derivatives
+                Tensor onehot = new Tensor(Kernels.scatter(Kernels.unary(Kernels.ADD_SCALAR, new double[rows], 1, 0), classes, t), x.shape);
+                return grads(x.softmax(-1).sub(onehot).mul(g.div(rows)));
+            }
+            double scale = g.data[0] / rows;   // first order: one pass over the saved log-probabilities
+            double[] dx = new double[logp.length];
+            for (int i = 0; i < dx.length; i++) dx[i] = Math.exp(logp[i]) * scale;
+            for (int r = 0; r < rows; r++) dx[r * classes + t[r]] -= scale;
+            return grads(new Tensor(dx, x.shape));
+        }, x);
+    }
+
     /** The adjoint of {@link #pick}: zeros of {@code target} with this row's value at each picked class. */
     private Tensor scatter(int[] index, int[] target) {
         int classes = target[target.length - 1];
