@@ -292,7 +292,7 @@ public final class Tensor {
     }
 
     private Tensor scalarOp(int kernel, double c) {
-        return new Tensor(Kernels.binary(kernel, data, shape, new double[] {c}, Kernels.SCALAR, shape), shape);
+        return new Tensor(Kernels.scalar(kernel, data, c), shape);
     }
 
     /** this + c. */
