@@ -33,10 +33,11 @@ final class Backprop {
                 + "or it was built inside Autograd.noGrad()");
         }
         Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
+        // Sort before switching grad mode: a released graph throws here, and must not leave this thread in no-grad.
+        List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         GradMode.State mode = GradMode.state();
         boolean wasEnabled = mode.enabled;
         mode.enabled = createGraph;
-        List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
         Map<Tensor, Tensor> results = targets == null ? null : new IdentityHashMap<>();
         Set<Tensor> wanted = null;
@@ -59,7 +60,17 @@ final class Backprop {
                 if (wanted != null && g != null && wanted.contains(t)) results.put(t, g);
                 if (g != null) {
                     checkVersions(t, n);
-                    propagate(n, g, n.rule.apply(g), leafGrads, mode.anomaly);
+                    boolean anomaly = mode.anomaly;
+                    Tensor[] grads;
+                    // The rule's own ops are not the user's: a non-finite gradient is reported by propagate,
+                    // naming this node's op, rather than as a forward anomaly of some op inside the rule.
+                    mode.anomaly = false;
+                    try {
+                        grads = n.rule.apply(g);
+                    } finally {
+                        mode.anomaly = anomaly;
+                    }
+                    propagate(n, g, grads, leafGrads, anomaly);
                 }
                 if (!retainGraph) {
                     n.inputs = null;
