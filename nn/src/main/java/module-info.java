@@ -5,5 +5,6 @@ module dev.chainrule.nn {
     requires com.fasterxml.jackson.core;
 
     exports dev.chainrule.nn;
+    exports dev.chainrule.nn.init;
     exports dev.chainrule.nn.loss;
 }
