@@ -2,6 +2,15 @@ package dev.chainrule.benchmarks;
 
 import dev.chainrule.autograd.Autograd;
 import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.Linear;
+import dev.chainrule.nn.Module;
+import dev.chainrule.nn.ReLU;
+import dev.chainrule.nn.Sequential;
+import dev.chainrule.nn.Tanh;
+import dev.chainrule.nn.loss.BinaryCrossEntropyWithLogits;
+import dev.chainrule.nn.loss.CrossEntropy;
+import dev.chainrule.nn.loss.Loss;
+import dev.chainrule.optim.Sgd;
 import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
@@ -22,7 +31,11 @@ import java.util.Random;
  * when it is missing or different this program re-launches itself with it set).
  *
  * <p>Usage: {@code java -cp chainrule-benchmarks.jar dev.chainrule.benchmarks.MlpBench
- * [--threads 2] [--seconds 3] [--cases xor,mnist,wide] [--warmup 1]}. Like the PyTorch script it runs
+ * [--threads 2] [--seconds 3] [--cases xor,mnist,wide] [--warmup 1] [--api nn|core] [--gc]}.
+ * The step uses the library as users do ({@code nn.Sequential} of {@code Linear} and activations,
+ * {@code nn.loss}, {@code optim.Sgd}); {@code --api core} writes the same step with core tensor ops
+ * and an in-place update instead, which shows what the layers and the optimizer cost on top.
+ * {@code --gc} reports collections and GC time during the timed loop (from the GC MXBeans) on stderr. Like the PyTorch script it runs
  * 20 warm-up steps before timing; {@code --warmup S} adds S seconds of untimed steps first so that the
  * JIT has compiled the hot paths (PyTorch has no JIT to wait for). Use {@code --warmup 0} to see the cold figure.
  */
@@ -35,6 +48,7 @@ public final class MlpBench {
         double warmup = 1.0;
         String cases = "xor,mnist,wide";
         boolean gcReport = false;
+        boolean core = false;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads": threads = Integer.parseInt(args[++i]); break;
@@ -42,11 +56,16 @@ public final class MlpBench {
                 case "--warmup": warmup = Double.parseDouble(args[++i]); break;
                 case "--cases": cases = args[++i]; break;
                 case "--gc": gcReport = true; break;
+                case "--api":
+                    String api = args[++i];
+                    if (!api.equals("nn") && !api.equals("core")) throw new IllegalArgumentException("--api is nn or core");
+                    core = api.equals("core");
+                    break;
                 case "--dtype":
                     if (!args[++i].equals("float64")) throw new IllegalArgumentException("Chainrule computes in float64 only");
                     break;
                 default:
-                    System.err.println("usage: MlpBench [--threads N] [--seconds S] [--warmup S] [--cases xor,mnist,wide] [--gc]");
+                    System.err.println("usage: MlpBench [--threads N] [--seconds S] [--warmup S] [--cases xor,mnist,wide] [--api nn|core] [--gc]");
                     System.exit(2);
             }
         }
@@ -59,7 +78,7 @@ public final class MlpBench {
 
         for (String name : cases.split(",")) {
             Case c = Case.of(name.trim());
-            Runnable step = c.build(new Random(0));
+            Runnable step = core ? c.buildCore(new Random(0)) : c.buildNn(new Random(0));
             for (int i = 0; i < 20; i++) step.run();
             long wEnd = System.nanoTime() + (long) (warmup * 1e9);
             while (System.nanoTime() < wEnd) {
@@ -147,8 +166,30 @@ public final class MlpBench {
             }
         }
 
-        /** The training step on fixed random data, as users write it with the core ops. */
-        Runnable build(Random rng) {
+        /** The training step on fixed random data, written with nn layers, an nn loss and optim.Sgd. */
+        Runnable buildNn(Random rng) {
+            int layers = sizes.length - 1;
+            List<Module> modules = new ArrayList<>();
+            for (int i = 0; i < layers; i++) {
+                modules.add(new Linear(sizes[i], sizes[i + 1], rng));   // PyTorch's default init: U(±1/√in)
+                if (i < layers - 1) modules.add(bce ? new Tanh() : new ReLU());
+            }
+            Module model = new Sequential(modules);
+            Sgd opt = Sgd.builder(model).lr(0.01).build();
+            Tensor x = Tensor.randn(rng, batch, sizes[0]);
+            double[] yv = new double[batch];
+            for (int i = 0; i < batch; i++) yv[i] = bce ? rng.nextInt(2) : rng.nextInt(sizes[layers]);
+            Tensor y = bce ? Tensor.of(yv, batch, 1) : Tensor.of(yv, batch);
+            Loss lf = bce ? new BinaryCrossEntropyWithLogits() : new CrossEntropy();
+            return () -> {
+                opt.zeroGrad();
+                lf.apply(model.forward(x), y).backward();
+                opt.step();
+            };
+        }
+
+        /** The same step with core tensor ops and an in-place SGD update under no-grad. */
+        Runnable buildCore(Random rng) {
             int layers = sizes.length - 1;
             Tensor[] w = new Tensor[layers], b = new Tensor[layers];
             for (int i = 0; i < layers; i++) {
