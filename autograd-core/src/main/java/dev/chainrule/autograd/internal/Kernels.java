@@ -28,6 +28,7 @@ public final class Kernels {
 
     /** NumPy broadcasting of two shapes; {@code null} when they do not broadcast. */
     public static int[] broadcastShape(int[] a, int[] b) {
+        if (a == b || Arrays.equals(a, b)) return a;     // shapes are never mutated, so sharing is safe
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];
         for (int i = 0; i < rank; i++) {
