@@ -8,6 +8,7 @@
 #   --out FILE  also writes the table as tab-separated values (for docs/benchmarks.md and the plot)
 # Build the jar first: mvn -B -ntp -q -pl benchmarks -am package -DskipTests
 # PyTorch: apt-get install -y python3-torch (run by /usr/bin/python3); skipped with a message when absent.
+# CHAINRULE_SHARED overrides where shared/ is (default: ../shared relative to the repository root).
 # JAVA_OPTS is passed to the JVM, e.g. JAVA_OPTS=-Ddev.ludovic.netlib.blas.nativeLib=none to measure
 # the pure-Java BLAS fallback, or JAVA_OPTS=-Xmx512m.
 set -euo pipefail
@@ -31,7 +32,8 @@ if [ ! -f "$jar" ]; then
   echo "compare.sh: $jar not found; build it with: mvn -B -ntp -q -pl benchmarks -am package -DskipTests" >&2
   exit 1
 fi
-torch_py=$root/../shared/bench/torch_mlp.py
+shared=${CHAINRULE_SHARED:-$root/../shared}     # shared/ sits next to the repository; override for a worktree elsewhere
+torch_py=$shared/bench/torch_mlp.py
 python=/usr/bin/python3
 have_torch=1
 if [ ! -f "$torch_py" ]; then
