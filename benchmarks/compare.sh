@@ -6,6 +6,10 @@
 #   --rounds R  runs each case R times, alternating Chainrule and PyTorch, and reports medians
 #               (use 3 or more on a shared machine: the load changes from one second to the next)
 #   --out FILE  also writes the table as tab-separated values (for docs/benchmarks.md and the plot)
+#   --torch-env VAR=VALUE  extra environment for the PyTorch runs only (repeatable), e.g.
+#               OMP_WAIT_POLICY=passive: PyTorch's OpenMP threads otherwise spin after each parallel
+#               region and compete with OpenBLAS's threads for the cores, which on a busy 2-core
+#               machine can cost PyTorch more than half its mnist speed
 # Build the jar first: mvn -B -ntp -q -pl benchmarks -am package -DskipTests
 # PyTorch: apt-get install -y python3-torch (run by /usr/bin/python3); skipped with a message when absent.
 # CHAINRULE_SHARED overrides where shared/ is (default: ../shared relative to the repository root).
@@ -15,7 +19,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-threads=2 seconds=3 cases=xor,mnist,wide rounds=1 out=""
+threads=2 seconds=3 cases=xor,mnist,wide rounds=1 out="" torch_env=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads=$2; shift 2 ;;
@@ -23,7 +27,8 @@ while [ $# -gt 0 ]; do
     --cases) cases=$2; shift 2 ;;
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    *) echo "usage: $0 [--threads N] [--seconds S] [--cases xor,mnist,wide] [--rounds R] [--out FILE]" >&2; exit 2 ;;
+    --torch-env) torch_env+=("$2"); shift 2 ;;
+    *) echo "usage: $0 [--threads N] [--seconds S] [--cases xor,mnist,wide] [--rounds R] [--out FILE] [--torch-env VAR=VALUE]" >&2; exit 2 ;;
   esac
 done
 
@@ -50,7 +55,7 @@ blas=$(java ${JAVA_OPTS:-} -cp "$jar" dev.chainrule.benchmarks.BlasInfo 2>/dev/n
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), threads $threads, float64"
 libblas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none)
 echo "# $(java -version 2>&1 | head -1); Chainrule GEMM: $blas; libblas.so.3 -> $libblas"
-if [ $have_torch = 1 ]; then echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)')"; fi
+if [ $have_torch = 1 ]; then echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)') ${torch_env[*]:-}"; fi
 echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 tmp=$(mktemp -d)
@@ -61,7 +66,7 @@ for ((r = 1; r <= rounds; r++)); do
     java ${JAVA_OPTS:-} -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds "$seconds" --cases "$c" \
       2>>"$tmp/chainrule.err" | tee -a "$tmp/chainrule.txt" | sed 's/^/chainrule /' >&2
     if [ $have_torch = 1 ]; then
-      "$python" "$torch_py" --threads "$threads" --seconds "$seconds" --cases "$c" --dtype float64 \
+      env ${torch_env[@]+"${torch_env[@]}"} "$python" "$torch_py" --threads "$threads" --seconds "$seconds" --cases "$c" --dtype float64 \
         | tee -a "$tmp/torch.txt" | sed 's/^/pytorch   /' >&2
     fi
   done

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Takes every figure docs/benchmarks.md reports, in one go, into a results directory:
 #   mlp.tsv           compare.sh: Chainrule vs PyTorch, native BLAS
+#   mlp-passive.tsv   compare.sh with PyTorch's OpenMP threads set not to spin (OMP_WAIT_POLICY=passive)
 #   mlp-java.tsv      compare.sh with the pure-Java BLAS fallback (native BLAS disabled)
 #   gemm.tsv          GemmReport: GFLOPS of Tensor.matmul vs the same BLAS called directly
 #   chain.txt         ChainCheck: 1,000,000-node scalar chain in -Xmx512m
@@ -25,6 +26,8 @@ mkdir -p "$dir"
 export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
 
 "$here/compare.sh" --threads "$threads" --seconds "$seconds" --rounds "$rounds" --out "$dir/mlp.tsv" 2>&1 | tee "$dir/mlp.log"
+"$here/compare.sh" --threads "$threads" --seconds "$seconds" --rounds "$rounds" --torch-env OMP_WAIT_POLICY=passive \
+  --out "$dir/mlp-passive.tsv" 2>&1 | tee "$dir/mlp-passive.log"
 JAVA_OPTS=-Ddev.ludovic.netlib.blas.nativeLib=none \
   "$here/compare.sh" --threads "$threads" --seconds "$seconds" --rounds "$rounds" --cases mnist --out "$dir/mlp-java.tsv" 2>&1 | tee "$dir/mlp-java.log"
 java -Xmx512m -cp "$jar" dev.chainrule.benchmarks.ChainCheck 5 2>&1 | tee "$dir/chain.txt"
