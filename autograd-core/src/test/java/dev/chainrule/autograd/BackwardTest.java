@@ -378,6 +378,17 @@ class BackwardTest {
     }
 
     @Test
+    void createGraphKeepsTheForwardGraphAlive() {
+        Tensor x = Tensor.scalar(3).requiresGrad();
+        Tensor y = x.square();
+        Tensor dy = Autograd.grad(y, List.of(x), true).get(0);
+        assertEquals(6.0, dy.item());
+        assertNull(x.grad(), "Autograd.grad adds nothing into grad");
+        y.backward();                                           // the forward graph was kept
+        assertEquals(6.0, x.grad().item());
+    }
+
+    @Test
     void backwardThroughACreatedGraphAccumulatesSecondDerivatives() {
         Tensor x = Tensor.scalar(1.5).requiresGrad();
         Tensor dy = Autograd.grad(x.pow(4), List.of(x), true).get(0);   // 4x³

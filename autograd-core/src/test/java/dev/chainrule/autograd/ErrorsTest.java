@@ -113,6 +113,11 @@ class ErrorsTest {
     }
 
     @Test
+    void tooManyElementsForOneTensor() {
+        assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(100_000, 100_000), "100000", "elements");
+    }
+
+    @Test
     void factoryDataMismatches() {
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.of(new double[] {1, 2, 3}, 2, 2), "3 values", "[2, 2]", "4");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.of(new double[][] {{1, 2}, {3}}), "row 1", "1 values", "2");
@@ -177,6 +182,12 @@ class ErrorsTest {
         Tensor c = Tensor.of(1, 2);
         assertThrowsWith(IllegalArgumentException.class, () -> Autograd.grad(x.mul(c).sum(), List.of(c), false),
             "grad", "does not require grad", "requiresGrad()");
+        // the vector-Jacobian form needs a seed for an output with more than one element
+        assertThrowsWith(IllegalArgumentException.class, () -> Autograd.grad(x.mul(2), List.of(x), null, false, false),
+            "[2]", "seed");
+        assertThrowsWith(IllegalArgumentException.class, () -> Autograd.grad(x.mul(2), List.of(x), Tensor.ones(3), false, false),
+            "seed", "[3]", "[2]");
+        assertArrayEquals(new double[] {2, 2}, Autograd.grad(x.mul(2), List.of(x), Tensor.ones(2), false, false).get(0).toArray());
     }
 
     // ================================================================ indexing
