@@ -579,6 +579,27 @@ class BackwardTest {
     }
 
     @Test
+    void eachScopeRestoresOnlyTheModeItChanged() {
+        try {
+            try (var s = Autograd.noGrad()) {
+                Autograd.detectAnomaly(true);                    // switched for good, scope ignored
+            }
+            assertTrue(Autograd.isAnomalyEnabled(), "closing noGrad() must not undo an anomaly switch made inside it");
+            assertTrue(Autograd.isGradEnabled());
+            try (var a = Autograd.detectAnomaly(false)) {
+                try (var e = Autograd.enableGrad()) {
+                    assertTrue(Autograd.isGradEnabled());
+                }
+            }
+            assertTrue(Autograd.isAnomalyEnabled());
+        } finally {
+            Autograd.detectAnomaly(false);
+        }
+        assertFalse(Autograd.isAnomalyEnabled());
+        assertTrue(Autograd.isGradEnabled());
+    }
+
+    @Test
     void anomalyModeLetsFiniteGraphsThrough() {
         try (var s = Autograd.detectAnomaly(true)) {
             Tensor x = Tensor.of(0.5, 2).requiresGrad();
