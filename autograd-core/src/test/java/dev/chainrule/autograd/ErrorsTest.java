@@ -94,7 +94,7 @@ class ErrorsTest {
             assertThrowsWith(IllegalArgumentException.class, () -> f.apply(2), ops.get(i), "axis 2", "[2, 3]", "-2 to 1");
             assertThrowsWith(IllegalArgumentException.class, () -> f.apply(-3), ops.get(i), "axis -3", "[2, 3]");
         }
-        assertThrowsWith(IllegalArgumentException.class, () -> x.min(5, false), "axis 5");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.min(5, false), "min", "axis 5", "[2, 3]");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.scalar(1).sum(0, false), "sum", "axis 0", "[]", "scalar");
     }
 
