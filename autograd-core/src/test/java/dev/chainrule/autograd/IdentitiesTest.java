@@ -91,6 +91,8 @@ class IdentitiesTest {
             int[] t = new int[x.size() / c];
             for (int i = 0; i < t.length; i++) t[i] = Math.floorMod(seed + 7 * i, c);
             assertSameFunction(l -> l.crossEntropy(t), l -> l.logSoftmax(-1).pick(t).mean().neg(), x, 1e-12);
+            // an upstream gradient other than 1 scales the fused rule
+            assertSameFunction(l -> l.crossEntropy(t).mul(-1.7), l -> l.logSoftmax(-1).pick(t).mean().mul(1.7), x, 1e-12);
         });
     }
 
