@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Semantics of backward(), Autograd.grad, grad modes, in-place guards and anomaly mode. */
+@SuppressWarnings("try") // try (var s = Autograd.noGrad()) { ... } scopes are used for their effect only
 class BackwardTest {
 
     // ================================================================ seeds

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** Bad input gets the documented exception type and a message that names the op, the shapes and the fix. */
+@SuppressWarnings("try") // try (var s = Autograd.noGrad()) { ... } scopes are used for their effect only
 class ErrorsTest {
 
     private static <T extends Throwable> T assertThrowsWith(Class<T> type, Executable call, String... fragments) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import org.junit.jupiter.api.Test;
 
 /** Values published by reference implementations and derived by hand in the lecture notes. */
+@SuppressWarnings("try") // try (var s = Autograd.noGrad()) { ... } scopes are used for their effect only
 class GoldenValuesTest {
 
     /** micrograd's README / test_engine.py sanity check (PyTorch gives the same numbers). */

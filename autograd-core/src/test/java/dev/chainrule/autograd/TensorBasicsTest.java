@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.function.UnaryOperator;
 import java.util.random.RandomGenerator;
 import java.util.random.RandomGeneratorFactory;
 import org.junit.jupiter.api.Test;
 import org.quicktheories.core.Gen;
 
 /** Factories, accessors, immutability and printing. */
+@SuppressWarnings("try") // try (var s = Autograd.noGrad()) { ... } scopes are used for their effect only
 class TensorBasicsTest {
 
     // ================================================================ factories
