@@ -254,6 +254,22 @@ class BackwardTest {
     }
 
     @Test
+    void backwardAndAutogradGradWorkInsideNoGrad() {
+        Tensor x = Tensor.scalar(2).requiresGrad();
+        Tensor y = x.pow(3);
+        Tensor z = x.exp();
+        try (var s = Autograd.noGrad()) {
+            y.backward();                                        // a graph built outside can be differentiated inside
+            assertEquals(12.0, x.grad().item(), 1e-12);
+            Tensor dz = Autograd.grad(z, List.of(x), true).get(0);  // createGraph records even here
+            assertTrue(dz.isGradRequired());
+            assertFalse(Autograd.isGradEnabled(), "backward restores the no-grad mode it found");
+            assertEquals(Math.exp(2), Autograd.grad(dz, List.of(x), false).get(0).item(), 1e-12);
+        }
+        assertTrue(Autograd.isGradEnabled());
+    }
+
+    @Test
     void closingAScopeTwiceIsHarmless() {
         Autograd.Scope s = Autograd.noGrad();
         s.close();
@@ -609,6 +625,10 @@ class BackwardTest {
                 double v = x.get(i);
                 assertEquals(Math.sqrt(v) / v + Math.log(v) / (2 * Math.sqrt(v)), g[i], 1e-12);
             }
+            Tensor z = Tensor.scalar(2).requiresGrad();
+            Tensor dz = Autograd.grad(z.pow(3), List.of(z), true).get(0);
+            assertEquals(12.0, Autograd.grad(dz, List.of(z), false).get(0).item(), 1e-12);
+            assertTrue(Autograd.isAnomalyEnabled());
         }
     }
 
