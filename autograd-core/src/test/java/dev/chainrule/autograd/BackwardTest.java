@@ -320,6 +320,50 @@ class BackwardTest {
     }
 
     @Test
+    @Timeout(60)
+    void independentGraphsOnIndependentThreadsDoNotInterfere() throws Exception {
+        SplittableRandom rng = new SplittableRandom(8);
+        Tensor x = Tensor.randn(rng, 6, 3), y = Tensor.randn(rng, 6, 2);
+        List<Tensor> theta = List.of(Tensor.randn(rng, 4, 3), Tensor.randn(rng, 4), Tensor.randn(rng, 2, 4), Tensor.randn(rng, 2));
+        List<Tensor> p0 = leaves(theta, null, 0);
+        List<Tensor> expected = Autograd.grad(mlpLoss(p0, x, y), p0, false);   // single-threaded reference
+        int threads = 4, rounds = 150;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        for (int t = 0; t < threads; t++) {
+            boolean noGradNoise = t % 2 == 1;
+            Thread w = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int r = 0; r < rounds; r++) {
+                        if (noGradNoise) {
+                            try (var s = Autograd.noGrad()) {          // another thread's no-grad must not leak here
+                                mlpLoss(theta, x, y);
+                            }
+                        }
+                        List<Tensor> p = leaves(theta, null, 0);
+                        mlpLoss(p, x, y).backward();
+                        for (int i = 0; i < p.size(); i++) {
+                            double[] got = p.get(i).grad().toArray(), want = expected.get(i).toArray();
+                            for (int j = 0; j < want.length; j++) {
+                                if (got[j] != want[j]) throw new AssertionError("parameter " + i + " element " + j + ": " + got[j] + " != " + want[j]);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        start.countDown();
+        for (Thread w : workers) w.join();
+        if (failure.get() != null) throw new AssertionError("a worker thread failed", failure.get());
+    }
+
+    @Test
     void detachCutsTheGraph() {
         Tensor x = Tensor.of(2, 3).requiresGrad();
         Tensor d = x.detach();
