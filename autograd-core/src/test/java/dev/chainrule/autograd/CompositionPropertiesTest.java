@@ -167,6 +167,46 @@ class CompositionPropertiesTest {
         });
     }
 
+    /**
+     * Ops skip the gradients of inputs that do not require grad (mul, div, matmul, linear have such
+     * shortcuts): with any subset of inputs marked, the marked ones get the same gradients as when
+     * all are marked, and the others get none.
+     */
+    @Test
+    void onlyInputsThatRequireGradGetGradients() {
+        Gen<Object[]> gen = rs -> {
+            int m = between(rs, 1, 3), k = between(rs, 1, 3), n = between(rs, 1, 3);
+            Tensor a = tensor(uniform(rs, m * k, -1.5, 1.5), new int[] {m, k});
+            Tensor w = tensor(uniform(rs, n * k, -1.5, 1.5), new int[] {n, k});
+            Tensor b = tensor(uniform(rs, n, -1.5, 1.5), new int[] {n});
+            Tensor d = tensor(uniform(rs, m * n, 0.5, 1.5), new int[] {m, n});
+            return new Object[] {new Tensor[] {a, w, b, d}, between(rs, 0, 15)};
+        };
+        Function<Tensor[], Tensor> f = x -> x[0].linear(x[1], x[2]).mul(x[3]).div(x[3].add(x[0].matmul(x[1].transpose())).square().add(1))
+            .add(x[0].matmul(x[1].transpose()).mul(x[2])).sum();
+        theory(40).forAll(gen.describedAs(o -> Arrays.toString((Tensor[]) o[0]) + " mask " + o[1])).checkAssert(o -> {
+            Tensor[] in = (Tensor[]) o[0];
+            int mask = (Integer) o[1];
+            Tensor[] all = leaves(in);
+            List<Tensor> want = Autograd.grad(f.apply(all), Arrays.asList(all), false);
+            Tensor[] some = new Tensor[in.length];
+            for (int i = 0; i < in.length; i++) some[i] = (mask & (1 << i)) != 0 ? in[i].detach().requiresGrad() : in[i].detach();
+            Tensor y = f.apply(some);
+            if (mask == 0) {
+                assertTrue(!y.isGradRequired());
+                return;
+            }
+            y.backward();
+            for (int i = 0; i < in.length; i++) {
+                if ((mask & (1 << i)) != 0) {
+                    assertValues(want.get(i).toArray(), some[i].grad(), 1e-12);
+                } else {
+                    assertTrue(some[i].grad() == null, "input " + i + " does not require grad");
+                }
+            }
+        });
+    }
+
     private static Tensor[] leaves(Tensor[] inputs) {
         Tensor[] x = new Tensor[inputs.length];
         for (int i = 0; i < x.length; i++) x[i] = inputs[i].detach().requiresGrad();
