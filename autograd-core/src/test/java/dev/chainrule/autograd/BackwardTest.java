@@ -593,6 +593,17 @@ class BackwardTest {
     }
 
     @Test
+    void creationSitesAreRecordedOnlyWhileAnomalyModeIsOn() {
+        Tensor x = Tensor.of(0, 4).requiresGrad();
+        Tensor y = x.sqrt().sum();                                  // built with anomaly mode off: no site recorded
+        try (var s = Autograd.detectAnomaly(true)) {
+            ArithmeticException e = assertThrows(ArithmeticException.class, y::backward);
+            assertTrue(e.getMessage().contains("'sqrt'"), e.getMessage());
+            assertTrue(e.getMessage().contains("detectAnomaly(true)"), "says how to get the site: " + e.getMessage());
+        }
+    }
+
+    @Test
     void anomalyModeCatchesNaNFromAZeroTimesInfinityGradient() {
         Tensor x = Tensor.of(0.0).requiresGrad();
         try (var s = Autograd.detectAnomaly(true)) {
