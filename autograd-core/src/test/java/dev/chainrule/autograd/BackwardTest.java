@@ -224,6 +224,19 @@ class BackwardTest {
         assertEquals(Math.pow(c, ops), grad[0], 1e-9);
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aMillionOpChainFitsInA512MiBHeap() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            MillionOpChain.class.getName()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "child JVM with -Xmx512m failed:\n" + out);
+        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+        assertEquals(Math.pow(1 + 1e-6, 1_000_000), Double.parseDouble(last), 1e-9, out);
+    }
+
     // ================================================================ grad modes
 
     @Test
