@@ -320,6 +320,26 @@ class TrainerTest {
     }
 
     @Test
+    void validationRunsInEvalModeWithoutRecordingAndTrainingResumesInTrainMode() {
+        List<String> calls = new ArrayList<>();
+        var inner = new TestSupport.LinearModel(2);
+        dev.chainrule.nn.Module spy = new dev.chainrule.nn.Module() {
+            { registerModule("inner", inner); }
+
+            @Override
+            public Tensor forward(Tensor x) {
+                calls.add((isTraining() ? "train" : "eval") + (Autograd.isGradEnabled() ? "+grad" : "-grad"));
+                return inner.forward(x);
+            }
+        };
+        Dataset d = regression(8, SEED);
+        Trainer.builder(spy, new MeanSquaredError(), Sgd.builder(spy).lr(0.1).build()).epochs(2).build()
+            .fit(DataLoader.builder(d).batchSize(4).build(), d);
+        assertEquals(List.of("train+grad", "train+grad", "eval-grad", "train+grad", "train+grad", "eval-grad"), calls);
+        assertTrue(spy.isTraining(), "left in training mode");
+    }
+
+    @Test
     void misconfigurationIsRejected() {
         var model = new TestSupport.LinearModel(2);
         Sgd sgd = Sgd.builder(model).lr(0.1).build();
