@@ -7,4 +7,5 @@ module dev.chainrule.nn {
     exports dev.chainrule.nn;
     exports dev.chainrule.nn.loss;
     exports dev.chainrule.nn.data;
+    exports dev.chainrule.nn.io;
 }
