@@ -5,6 +5,7 @@ import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
 import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -73,7 +74,15 @@ public final class Checkpoint {
      */
     public static Map<String, String> load(Module model, Path file) throws IOException {
         Objects.requireNonNull(model, "Checkpoint.load: model is null");
-        SafeTensors.Contents contents = SafeTensors.readContents(file);
+        return apply(model, SafeTensors.readContents(file), file.toString());
+    }
+
+    /** {@link #load(Module, Path)} from any channel ({@code where} names it in messages); lets tests skip the disk. */
+    static Map<String, String> load(Module model, SeekableByteChannel ch, String where) throws IOException {
+        return apply(model, SafeTensors.read(ch, where), where);
+    }
+
+    private static Map<String, String> apply(Module model, SafeTensors.Contents contents, String file) throws IOException {
         Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> stored = contents.tensors();
 

@@ -494,7 +494,8 @@ public final class SafeTensors {
                 throw corrupt(what + " " + p.getText() + " is too large");
             }
             long v = p.getLongValue();
-            if (v < 0) throw corrupt(what + " " + v + " is negative");
+            // "-0" is a valid JSON integer equal to 0, but no writer emits it: treat any sign as corruption.
+            if (v < 0 || p.getText().startsWith("-")) throw corrupt(what + " " + p.getText() + " is negative");
             return v;
         }
 
