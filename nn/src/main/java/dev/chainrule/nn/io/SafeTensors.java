@@ -10,8 +10,10 @@ import com.fasterxml.jackson.core.StreamReadConstraints;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.io.BufferedOutputStream;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -307,17 +309,18 @@ public final class SafeTensors {
             }
             ByteBuffer headerBuf = ByteBuffer.allocate((int) n);
             readFully(headerBuf, 8);
-            String json = decodeUtf8(headerBuf.array());
-            if (json.charAt(0) != '{') {
-                throw corrupt("header does not start with '{' (first byte 0x"
-                    + Integer.toHexString(headerBuf.array()[0] & 0xff) + ")");
+            byte[] header = headerBuf.array();
+            checkUtf8(header);
+            if (header[0] != '{') {
+                throw corrupt("header does not start with '{' (first byte 0x" + Integer.toHexString(header[0] & 0xff) + ")");
             }
             long dataStart = 8 + n;
             long dataSize = fileSize - dataStart;
 
             Map<String, Entry> entries = new LinkedHashMap<>();
             Map<String, String> metadata = new LinkedHashMap<>();
-            try (JsonParser p = JSON.createParser(json)) {
+            // Through a UTF-8 reader: byte input would let Jackson guess UTF-16/32 from NUL bytes.
+            try (JsonParser p = JSON.createParser(new InputStreamReader(new ByteArrayInputStream(header), StandardCharsets.UTF_8))) {
                 parseHeader(p, entries, metadata);
             } catch (JsonProcessingException e) {
                 throw corrupt("header is not valid JSON (" + e.getOriginalMessage() + " at "
@@ -354,18 +357,25 @@ public final class SafeTensors {
             }
         }
 
-        private String decodeUtf8(byte[] bytes) throws IOException {
+        /** Strict UTF-8 check in fixed-size steps (no char copy of the whole header), reporting the first bad byte. */
+        private void checkUtf8(byte[] bytes) throws IOException {
             CharsetDecoder dec = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT).onUnmappableCharacter(CodingErrorAction.REPORT);
             ByteBuffer in = ByteBuffer.wrap(bytes);
-            CharBuffer out = CharBuffer.allocate(bytes.length);
-            CoderResult r = dec.decode(in, out, true);
-            if (!r.isError()) r = dec.flush(out);
+            CharBuffer out = CharBuffer.allocate(4096);
+            CoderResult r;
+            do {
+                out.clear();
+                r = dec.decode(in, out, true);
+            } while (r.isOverflow());
+            if (!r.isError()) {
+                out.clear();
+                r = dec.flush(out);
+            }
             if (r.isError()) {
                 throw corrupt("header is not valid UTF-8 (bad byte 0x" + Integer.toHexString(bytes[in.position()] & 0xff)
                     + " at header byte " + in.position() + ")");
             }
-            return out.flip().toString();
         }
 
         private void parseHeader(JsonParser p, Map<String, Entry> entries, Map<String, String> metadata) throws IOException {

@@ -6,7 +6,7 @@ import java.nio.channels.NonWritableChannelException;
 import java.nio.channels.SeekableByteChannel;
 
 /** A read-only in-memory {@link SeekableByteChannel}, so the fuzz test can feed thousands of files without the disk. */
-final class ByteArrayChannel implements SeekableByteChannel {
+class ByteArrayChannel implements SeekableByteChannel {
     private final byte[] bytes;
     private long position;
     private boolean open = true;

@@ -208,7 +208,8 @@ class SafeTensorsTest {
             Arguments.of("metadata value is a number", frame("{\"__metadata__\":{\"k\":1}," + OK_A + "}", doubles(1, 2)), "must be a string"),
             Arguments.of("metadata is an array", frame("{\"__metadata__\":[]," + OK_A + "}", doubles(1, 2)), "must be an object of strings"),
             Arguments.of("deep nesting", frame("{\"__metadata__\":{\"k\":" + "[".repeat(5000) + "}", DATA), "must be a string"),
-            Arguments.of("no tensors but data", frame("{}", DATA), "cover only"));
+            Arguments.of("no tensors but data", frame("{}", DATA), "cover only"),
+            Arguments.of("UTF-32 lookalike", frameRaw(new byte[] {'{', 0, 0, 0, '}', 0, 0, 0}, new byte[0]), "not valid JSON"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -228,6 +229,21 @@ class SafeTensorsTest {
         Map<String, Tensor> t = SafeTensors.read(f);
         assertArrayEquals(new double[] {1, 2}, t.get("a").toArray());
         assertArrayEquals(new double[] {3}, t.get("b").toArray());
+    }
+
+    @Test
+    void unexpectedRuntimeExceptionsWhileReadingBecomeIOExceptions() {
+        byte[] valid = frame("{" + OK_A + "}", doubles(1, 2));
+        ByteArrayChannel failing = new ByteArrayChannel(valid) {
+            @Override
+            public int read(java.nio.ByteBuffer dst) throws java.nio.channels.ClosedChannelException {
+                if (position() >= 8) throw new IllegalStateException("boom");
+                return super.read(dst);
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> SafeTensors.read(failing, "test channel"));
+        assertTrue(e.getMessage().startsWith("test channel: unexpected error") && e.getCause() instanceof IllegalStateException,
+            e.getMessage());
     }
 
     @Test
