@@ -340,6 +340,19 @@ class TrainerTest {
     }
 
     @Test
+    void trainsAnMlpOnXorToFullAccuracyWithRealLayers() {
+        Dataset xor = new Dataset(Tensor.of(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}), Tensor.of(new double[] {0, 1, 1, 0}, 4, 1));
+        var model = new dev.chainrule.nn.Sequential(
+            new dev.chainrule.nn.Linear(2, 8, new SplittableRandom(SEED)), new dev.chainrule.nn.Tanh(),
+            new dev.chainrule.nn.Linear(8, 1, new SplittableRandom(SEED + 1)));
+        History h = Trainer.builder(model, new BinaryCrossEntropyWithLogits(), Adam.builder(model).lr(0.05).build())
+            .epochs(300).metric(Accuracy.binaryLogits()).build()
+            .fit(DataLoader.builder(xor).batchSize(4).build());
+        assertEquals(1.0, h.last().trainMetric(), 0.0, "seed " + SEED + ": " + h);
+        assertTrue(h.last().trainLoss() < 0.05, h.toString());
+    }
+
+    @Test
     void misconfigurationIsRejected() {
         var model = new TestSupport.LinearModel(2);
         Sgd sgd = Sgd.builder(model).lr(0.1).build();
