@@ -381,19 +381,30 @@ public final class Tensor {
     /** σ(x) = 1/(1+e^−x), stable for large |x|. dσ = σ(1−σ) dx (reuses the output). */
     public Tensor sigmoid() {
         Tensor out = unary(Kernels.SIGMOID, 0, 0);
-        return out.record("sigmoid", SAVES_OUTPUT, g -> grads(g.mul(out.mul(out.neg().add(1)))), this);
+        return out.record("sigmoid", SAVES_OUTPUT, g -> grads(GradMode.enabled()
+            ? g.mul(out.mul(out.neg().add(1)))                   // createGraph: differentiable again
+            : g.fused(Kernels.SIGMOID_GRAD, out)), this);        // first order: one pass
     }
 
     /** tanh(x). d tanh = (1 − tanh²) dx (reuses the output). */
     public Tensor tanh() {
         Tensor out = unary(Kernels.TANH, 0, 0);
-        return out.record("tanh", SAVES_OUTPUT, g -> grads(g.mul(out.square().neg().add(1))), this);
+        return out.record("tanh", SAVES_OUTPUT, g -> grads(GradMode.enabled()
+            ? g.mul(out.square().neg().add(1))                   // createGraph: differentiable again
+            : g.fused(Kernels.TANH_GRAD, out)), this);           // first order: one pass
     }
 
     /** max(0, x). d relu = step(x) dx, so relu'(0) = 0. */
     public Tensor relu() {
         Tensor x = this;
-        return unary(Kernels.RELU, 0, 0).record("relu", SAVES_INPUTS, g -> grads(g.mul(x.step())), x);
+        return unary(Kernels.RELU, 0, 0).record("relu", SAVES_INPUTS, g -> grads(GradMode.enabled()
+            ? g.mul(x.step())                                    // createGraph: differentiable again
+            : g.fused(Kernels.RELU_GRAD, x)), x);                // first order: one pass
+    }
+
+    /** A first-order backward kernel {@code op(this, b)} over two tensors of this shape; records nothing. */
+    private Tensor fused(int op, Tensor b) {
+        return new Tensor(Kernels.binary(op, data, shape, b.data, b.shape, shape), shape);
     }
 
     /** Heaviside step: 1 where x &gt; 0, else 0. Its gradient is 0 everywhere (by convention at 0). */
@@ -824,7 +835,7 @@ public final class Tensor {
                 + Shape.toString(shape));
         }
         double[] o = other.data.length == data.length ? other.data : Kernels.broadcastTo(other.data, other.shape, shape);
-        for (int i = 0; i < data.length; i++) data[i] += alpha * o[i];
+        Kernels.axpy(alpha, o, data);
         version++;
         return this;
     }

@@ -69,6 +69,7 @@ public abstract class Optimizer {
                 Tensor g = p.grad();
                 if (g == null) continue;
                 parameterSteps[i]++;
+                if (updateInPlace(i, parameterSteps[i], p, g)) continue;
                 // Scratch copies reused from step to step: no allocation proportional to the model's size.
                 if (valueBuffers[i] == null) {
                     valueBuffers[i] = new double[p.size()];
@@ -80,6 +81,15 @@ public abstract class Optimizer {
             }
         }
         steps++;
+    }
+
+    /**
+     * Optional fast path, called inside no-grad before {@link #update}: applies the update directly to
+     * {@code parameter} with tensor in-place ops (e.g. {@code addInPlace}) and returns true, or
+     * returns false (the default) to have {@link #update} work on copies of the values.
+     */
+    protected boolean updateInPlace(int index, int t, Tensor parameter, Tensor grad) {
+        return false;
     }
 
     /**

@@ -51,6 +51,14 @@ public final class Sgd extends Optimizer {
         return new Builder(model.parameters());
     }
 
+    /** Plain SGD (no momentum, no weight decay): {@code p −= lr · g} in one pass over the parameter. */
+    @Override
+    protected boolean updateInPlace(int index, int t, Tensor parameter, Tensor grad) {
+        if (momentum != 0 || weightDecay != 0) return false;
+        parameter.addInPlace(grad, -learningRate());
+        return true;
+    }
+
     @Override
     protected void update(int index, int t, double[] p, double[] g) {
         double lr = learningRate();

@@ -60,6 +60,11 @@ public final class Kernels {
     // ---------------------------------------------------------------- binary elementwise
 
     public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4, GT = 5;
+    /**
+     * One-pass first-order backward rules of activations, {@code a} = dL/dout:
+     * relu: {@code a·[b > 0]} (b = x); tanh: {@code a·(1 − b²)} (b = out); sigmoid: {@code a·b·(1 − b)} (b = out).
+     */
+    public static final int RELU_GRAD = 6, TANH_GRAD = 7, SIGMOID_GRAD = 8;
 
     /** {@code out = a op b} with NumPy broadcasting; {@code outShape} from {@link #broadcastShape}. */
     public static double[] binary(int op, double[] a, int[] aShape, double[] b, int[] bShape, int[] outShape) {
@@ -113,6 +118,16 @@ public final class Kernels {
         for (int r = lo; r < hi; r++) run(op, a, r * cols, 1, b, 0, 1, out, r * cols, cols);
     }
 
+    /** {@code y += alpha · x} in place (same length), split across threads when large. */
+    public static void axpy(double alpha, double[] x, double[] y) {
+        if (Parallel.serial(y.length)) axpyRange(alpha, x, y, 0, y.length);
+        else Parallel.forRange(y.length, (lo, hi) -> axpyRange(alpha, x, y, lo, hi));
+    }
+
+    private static void axpyRange(double alpha, double[] x, double[] y, int lo, int hi) {
+        for (int i = lo; i < hi; i++) y[i] += alpha * x[i];
+    }
+
     /** {@code out = x op c} for a scalar {@code c}, without boxing it into an array. */
     public static double[] scalar(int op, double[] x, double c) {
         double[] out = new double[x.length];
@@ -148,6 +163,19 @@ public final class Kernels {
             case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] / b[bi + i * bs]; return;
             case EQ: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] == b[bi + i * bs] ? 1 : 0; return;
             case GT: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] > b[bi + i * bs] ? 1 : 0; return;
+            case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i * bs] > 0 ? a[ai + i * as] : 0.0; return;
+            case TANH_GRAD:
+                for (int i = 0; i < n; i++) {
+                    double y = b[bi + i * bs];
+                    out[oi + i] = a[ai + i * as] * (1 - y * y);
+                }
+                return;
+            case SIGMOID_GRAD:
+                for (int i = 0; i < n; i++) {
+                    double y = b[bi + i * bs];
+                    out[oi + i] = a[ai + i * as] * (y * (1 - y));
+                }
+                return;
             default: throw new IllegalArgumentException("unknown binary op " + op);
         }
     }
