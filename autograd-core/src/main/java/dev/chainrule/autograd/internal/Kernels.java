@@ -153,6 +153,7 @@ public final class Kernels {
                 case SUB: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] - b[bi + i]; return;
                 case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * b[bi + i]; return;
                 case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / b[bi + i]; return;
+                case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i] > 0 ? a[ai + i] : 0.0; return;
                 default: break;
             }
         }
