@@ -35,5 +35,5 @@ java -Xmx512m -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" 
   | grep -v -e WARNING -e InstanceBuilder | tee "$dir/gc.txt"
 java -cp "$jar" dev.chainrule.benchmarks.GemmReport --out "$dir/gemm.tsv" > "$dir/gemm.log" 2>&1
 cat "$dir/gemm.tsv"
-java -Djava.awt.headless=true -cp "$jar" dev.chainrule.benchmarks.Plot "$dir/mlp.tsv" "$dir/gemm.tsv" "$dir/benchmarks.png"
+java -Djava.awt.headless=true -cp "$jar" dev.chainrule.benchmarks.Plot "$dir/mlp.tsv" "$dir/gemm.tsv" "$dir/benchmarks.png" "$dir/mlp-passive.tsv"
 echo "load average at the end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$dir/mlp.log"

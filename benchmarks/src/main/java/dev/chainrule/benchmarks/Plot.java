@@ -20,7 +20,9 @@ public final class Plot {
     private Plot() {}
 
     public static void main(String[] args) throws IOException {
-        if (args.length != 3) throw new IllegalArgumentException("usage: Plot mlp.tsv gemm.tsv out.png");
+        if (args.length != 3 && args.length != 4) {
+            throw new IllegalArgumentException("usage: Plot mlp.tsv gemm.tsv out.png [mlp-passive.tsv]");
+        }
         System.setProperty("java.awt.headless", "true");
         List<String[]> mlp = rows(Path.of(args[0]));
         List<String[]> gemm = rows(Path.of(args[1]));
@@ -48,6 +50,18 @@ public final class Plot {
         steps.getStyler().setXAxisTicksVisible(false);
         steps.addSeries("Chainrule", pos, chain);
         if (!torch.isEmpty()) steps.addSeries("PyTorch eager", torchPos, torch);
+        if (args.length == 4) {   // the same cases with PyTorch's OpenMP threads not spinning (OMP_WAIT_POLICY=passive)
+            List<Double> px = new ArrayList<>(), py = new ArrayList<>();
+            for (String[] r : rows(Path.of(args[3]))) {
+                for (int i = 0; i < mlp.size(); i++) {
+                    if (mlp.get(i)[0].equals(r[0]) && !r[2].equals("-")) {
+                        px.add(i + 1.15);
+                        py.add(Double.parseDouble(r[2]));
+                    }
+                }
+            }
+            if (!px.isEmpty()) steps.addSeries("PyTorch eager, OMP_WAIT_POLICY=passive", px, py);
+        }
         double min = chain.stream().mapToDouble(Double::doubleValue).min().orElse(1);
         for (double t : torch) min = Math.min(min, t);
         steps.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min / 3))));
