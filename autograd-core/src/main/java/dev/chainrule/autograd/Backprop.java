@@ -78,17 +78,21 @@ final class Backprop {
         }
         for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {
             Tensor leaf = e.getKey(), g = e.getValue();
-            if (leaf.grad == null) {
-                // A gradient may be the seed itself or shared with another input (add passes G to both):
-                // store a private copy so that in-place edits of one .grad never leak into another.
-                leaf.grad = createGraph ? g : new Tensor(g.data.clone(), g.shape);
-            } else {
-                boolean was = mode.enabled;
-                mode.enabled = createGraph;
-                try {
-                    leaf.grad = leaf.grad.add(g);
-                } finally {
-                    mode.enabled = was;
+            // Locked per leaf: graphs built on several threads from one shared parameter may run
+            // backward concurrently, and each contribution must land (read-add-write is not atomic).
+            synchronized (leaf) {
+                if (leaf.grad == null) {
+                    // A gradient may be the seed itself or shared with another input (add passes G to both):
+                    // store a private copy so that in-place edits of one .grad never leak into another.
+                    leaf.grad = createGraph ? g : new Tensor(g.data.clone(), g.shape);
+                } else {
+                    boolean was = mode.enabled;
+                    mode.enabled = createGraph;
+                    try {
+                        leaf.grad = leaf.grad.add(g);
+                    } finally {
+                        mode.enabled = was;
+                    }
                 }
             }
         }
