@@ -33,8 +33,11 @@ final class Backprop {
         }
         Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
         GradMode.State mode = GradMode.state();
-        boolean wasEnabled = mode.enabled;
+        boolean wasEnabled = mode.enabled, anomaly = mode.anomaly;
         mode.enabled = createGraph;
+        // Rules are tensor ops: in anomaly mode their forward check would blame an op inside a rule
+        // ('div' in sqrt's rule) at the backward() call. Check each rule's result instead (propagate).
+        mode.anomaly = false;
         List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
         Map<Tensor, Tensor> results = targets == null ? null : new IdentityHashMap<>();
@@ -57,7 +60,7 @@ final class Backprop {
                 if (wanted != null && g != null && wanted.contains(t)) results.put(t, g);
                 if (g != null) {
                     checkVersions(t, n);
-                    propagate(n, g, n.rule.apply(g), leafGrads, mode.anomaly);
+                    propagate(n, g, n.rule.apply(g), leafGrads, anomaly);
                 }
                 if (!retainGraph) {
                     n.inputs = null;
@@ -69,6 +72,7 @@ final class Backprop {
                 if (t.node != null) t.node.pending = null;
             }
             mode.enabled = wasEnabled;
+            mode.anomaly = anomaly;
         }
         if (targets != null) {
             for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {

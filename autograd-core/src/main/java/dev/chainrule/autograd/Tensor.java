@@ -701,14 +701,17 @@ public final class Tensor {
         return out.record("logSoftmax", SAVES_OUTPUT, g -> grads(g.sub(out.exp().mul(g.sum(ax, true)))), this);
     }
 
-    /** log Σ_axis e^x, shifted by the max (finite for logits of ±1000). dx = G · e^(x − out) = G · softmax(x). */
+    /**
+     * log Σ_axis e^x, shifted by the max (finite for logits of ±1000). dx = G · softmax(x), computed
+     * from x rather than as e^(x − out), which loses the log Σ term next to a huge max (ties at 1e300).
+     */
     public Tensor logSumExp(int axis, boolean keepDims) {
         int ax = Shape.axis("logSumExp", axis, shape);
         int[] keep = keepShape(ax);
         Tensor x = this;
         Tensor out = new Tensor(Kernels.softmaxFamily(Kernels.LOG_SUM_EXP, data, outer(ax), shape[ax], inner(ax)),
             keepDims ? keep : dropAxis(shape, ax));
-        return out.record("logSumExp", SAVES_BOTH, g -> grads(g.reshape(keep).mul(x.sub(out.reshape(keep)).exp())), x);
+        return out.record("logSumExp", SAVES_INPUTS, g -> grads(g.reshape(keep).mul(x.softmax(ax))), x);
     }
 
     // ================================================================ indexing

@@ -302,7 +302,7 @@ public final class Kernels {
                 if (m == Double.NEGATIVE_INFINITY || m == Double.POSITIVE_INFINITY) m = 0; // keep IEEE results for ±inf rows
                 double s = 0;
                 for (int k = 0; k < n; k++) s += Math.exp(x[base + k * inner + i] - m);
-                double lse = m + Math.log(s);
+                double logS = Math.log(s);
                 switch (kind) {
                     case SOFTMAX:
                         for (int k = 0; k < n; k++) {
@@ -313,11 +313,11 @@ public final class Kernels {
                     case LOG_SOFTMAX:
                         for (int k = 0; k < n; k++) {
                             int j = base + k * inner + i;
-                            out[j] = x[j] - lse;
+                            out[j] = (x[j] - m) - logS;   // not x − (m + log s): log s would vanish next to a huge m
                         }
                         break;
                     default:
-                        out[o * inner + i] = lse;
+                        out[o * inner + i] = m + logS;
                 }
             }
         }
