@@ -32,13 +32,14 @@ final class Backprop {
                 + "or it was built inside Autograd.noGrad()");
         }
         Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
+        // Sorted before the modes change: a released graph throws here and must leave them as they were.
+        List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         GradMode.State mode = GradMode.state();
         boolean wasEnabled = mode.enabled, anomaly = mode.anomaly;
         mode.enabled = createGraph;
         // Rules are tensor ops: in anomaly mode their forward check would blame an op inside a rule
         // ('div' in sqrt's rule) at the backward() call. Check each rule's result instead (propagate).
         mode.anomaly = false;
-        List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
         Map<Tensor, Tensor> results = targets == null ? null : new IdentityHashMap<>();
         Set<Tensor> wanted = null;

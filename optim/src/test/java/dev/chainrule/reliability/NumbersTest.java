@@ -167,6 +167,7 @@ class NumbersTest {
             assertTrue(e.getMessage().contains("backward of 'sqrt'"), "must name sqrt's backward: " + e.getMessage());
             assertTrue(e.getMessage().contains("Inf"), e.getMessage());
             assertTrue(e.getMessage().contains(NumbersTest.class.getName()), "names where sqrt was created: " + e.getMessage());
+            assertTrue(Autograd.isAnomalyEnabled() && Autograd.isGradEnabled(), "a failed backward must restore this thread's modes");
         }
         Tensor y = Tensor.of(-1.0, 2.0).requiresGrad();
         try (var s = Autograd.detectAnomaly(true)) {
