@@ -156,6 +156,58 @@ class DepthTest {
         }
     }
 
+    /** A tiny module with its own parameters: v + 0.01 · tanh(v Wᵀ + b). */
+    static final class TinyResidual extends dev.chainrule.nn.Module {
+        private final dev.chainrule.nn.Linear inner;
+
+        TinyResidual(SplittableRandom rng) {
+            inner = registerModule("inner", new dev.chainrule.nn.Linear(4, 4, rng));
+        }
+
+        @Override
+        public Tensor forward(Tensor v) {
+            return v.add(inner.forward(v).tanh().mul(0.01));
+        }
+    }
+
+    /**
+     * The same depth built from library modules as a user would: a {@code Sequential} of 100,000
+     * tiny modules, trained for two SGD steps (backward, step over 200,000 parameter tensors).
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aSequentialOfAHundredThousandModulesTrainsOnADefaultStack() throws Exception {
+        Figures.onFreshThread("depth-modules", () -> {
+            SplittableRandom rng = new SplittableRandom(4);
+            List<dev.chainrule.nn.Module> layers = new ArrayList<>(LAYERS);
+            for (int i = 0; i < LAYERS; i++) layers.add(new TinyResidual(rng));
+            dev.chainrule.nn.Sequential model = new dev.chainrule.nn.Sequential(layers);
+            assertEquals(2 * LAYERS, model.namedParameters().size());
+            assertTrue(model.namedParameters().containsKey((LAYERS - 1) + ".inner.bias"));
+            dev.chainrule.optim.Optimizer sgd = dev.chainrule.optim.Sgd.builder(model).lr(0.005).build();
+            Tensor x = Tensor.of(new double[] {0.3, -0.1, 0.2, 0.05, 0.1, 0.2, 0.3, 0.4}, 2, 4);
+            Tensor target = Tensor.zeros(2, 4);
+            dev.chainrule.nn.loss.Loss mse = new dev.chainrule.nn.loss.MeanSquaredError();
+            double[] losses = new double[3];
+            for (int step = 0; step < 3; step++) {
+                Tensor loss = mse.apply(model.forward(x), target);
+                losses[step] = loss.item();
+                if (step == 2) break;
+                sgd.zeroGrad();
+                loss.backward();
+                sgd.step();
+            }
+            assertTrue(losses[2] < losses[1] && losses[1] < losses[0], "SGD on the deep stack: " + java.util.Arrays.toString(losses));
+            long reached = model.parameters().stream().filter(p -> p.grad() != null).count();
+            assertEquals(2L * LAYERS, reached, "every module's parameters receive a gradient");
+            String text = model.toString();
+            assertTrue(text.contains("(" + (LAYERS - 1) + "): TinyResidual"), "toString lists every module");
+            Figures.report("depth", "Sequential of %,d modules (%,d parameter tensors, %,d parameters): forward, backward, SGD step "
+                + "and toString on a default-stack thread: OK, loss %.4f -> %.4f", LAYERS, 2 * LAYERS, model.parameterCount(),
+                losses[0], losses[2]);
+        });
+    }
+
     @Test
     @Timeout(value = 2, unit = TimeUnit.MINUTES)
     void secondOrderThroughAHundredThousandOpChain() throws Exception {

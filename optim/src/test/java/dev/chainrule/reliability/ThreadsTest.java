@@ -116,6 +116,72 @@ class ThreadsTest {
             + "all %,d parameter values bit-identical to sequential training", THREADS, steps, THREADS, values);
     }
 
+    /**
+     * The same with the library as a user writes it: an {@code Mlp} with dropout, a shuffling
+     * {@code DataLoader}, {@code Adam} and {@code CrossEntropy}, one of each per thread, all seeded.
+     */
+    static double[] trainLibraryModel(long seed, int epochs) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int n = 256;
+        double[] xs = new double[n * 10], ys = new double[n];
+        for (int i = 0; i < xs.length; i++) xs[i] = rng.nextGaussian();
+        for (int i = 0; i < n; i++) ys[i] = (xs[i * 10] > 0 ? 1 : 0) + (xs[i * 10 + 1] > 0 ? 1 : 0);
+        dev.chainrule.nn.data.Dataset data = new dev.chainrule.nn.data.Dataset(Tensor.of(xs, n, 10), Tensor.of(ys, n));
+        dev.chainrule.nn.data.DataLoader loader = dev.chainrule.nn.data.DataLoader.builder(data).batchSize(32)
+            .shuffle(new SplittableRandom(seed + 1)).build();
+        dev.chainrule.nn.Mlp model = dev.chainrule.nn.Mlp.builder().sizes(10, 64, 64, 3).hiddenActivation(dev.chainrule.nn.Tanh::new)
+            .dropout(0.2).seed(seed + 2).build();
+        dev.chainrule.optim.Optimizer adam = dev.chainrule.optim.Adam.builder(model).lr(1e-2).build();
+        dev.chainrule.nn.loss.Loss ce = new dev.chainrule.nn.loss.CrossEntropy();
+        for (int e = 0; e < epochs; e++) {
+            for (dev.chainrule.nn.data.Batch b : loader) {
+                Tensor loss = ce.apply(model.forward(b.x()), b.y());
+                adam.zeroGrad();
+                loss.backward();
+                adam.step();
+            }
+        }
+        List<Tensor> ps = model.parameters();
+        int total = 0;
+        for (Tensor p : ps) total += p.size();
+        double[] all = new double[total];
+        int at = 0;
+        for (Tensor p : ps) {
+            System.arraycopy(p.toArray(), 0, all, at, p.size());
+            at += p.size();
+        }
+        return all;
+    }
+
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void eightLibraryModelsTrainedConcurrentlyMatchSequentialTraining() throws Exception {
+        int epochs = 5;
+        double[][] sequential = new double[THREADS][];
+        for (int m = 0; m < THREADS; m++) sequential[m] = trainLibraryModel(50 + 10L * m, epochs);
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<double[]>> futures = new ArrayList<>();
+            for (int m = 0; m < THREADS; m++) {
+                long seed = 50 + 10L * m;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    return trainLibraryModel(seed, epochs);
+                }));
+            }
+            for (int m = 0; m < THREADS; m++) {
+                assertArrayEquals(sequential[m], futures.get(m).get(4, TimeUnit.MINUTES), 0.0, "library model " + m);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertFalse(java.util.Arrays.equals(sequential[0], sequential[1]));
+        Figures.report("threads", "%d library models (Mlp 10-64-64-3 + dropout, shuffling DataLoader, Adam, CrossEntropy, %d epochs) "
+            + "trained on %d threads: all %,d parameter values bit-identical to sequential training",
+            THREADS, epochs, THREADS, THREADS * sequential[0].length);
+    }
+
     @Test
     @Timeout(value = 1, unit = TimeUnit.MINUTES)
     void noGradOnOneThreadDoesNotAffectAnother() throws Exception {
