@@ -52,6 +52,37 @@ class ClippingRecoveryTest {
             + "with clipNorm(1.0) loss %.1f -> %.2e after %,d steps", lastUnclipped, unclipped.length, clipped[0], last, STEPS);
     }
 
+    /** The quartic as a one-parameter model, so that the library's {@code Trainer} can fit it. */
+    static final class Quartic extends dev.chainrule.nn.Module {
+        final Tensor w = registerParameter("w", Tensor.of(10.0, -8.0, 6.0));
+
+        @Override
+        public Tensor forward(Tensor x) {
+            return x.mul(w);
+        }
+    }
+
+    @Test
+    void trainerStopsADivergingRunWithAClearErrorAndConvergesWithClipNorm() {
+        dev.chainrule.nn.data.Dataset data = new dev.chainrule.nn.data.Dataset(Tensor.ones(1, 3), Tensor.full(3.0, 1, 3));
+        dev.chainrule.nn.loss.Loss quartic = (p, y) -> p.sub(y).pow(4).sum().div(4);
+        Quartic diverging = new Quartic();
+        dev.chainrule.optim.Trainer plain = dev.chainrule.optim.Trainer.builder(diverging, quartic,
+            Sgd.builder(diverging).lr(0.1).build()).epochs(STEPS).build();
+        IllegalStateException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class,
+            () -> plain.fit(dev.chainrule.nn.data.DataLoader.builder(data).build()));
+        assertTrue(e.getMessage().contains("clip gradients") && e.getMessage().contains("Infinity"), e.getMessage());
+        for (double v : diverging.w.toArray()) assertTrue(Double.isFinite(v), "the non-finite step must not be applied");
+
+        Quartic recovering = new Quartic();
+        dev.chainrule.optim.Trainer clipped = dev.chainrule.optim.Trainer.builder(recovering, quartic,
+            Sgd.builder(recovering).lr(0.1).build()).epochs(STEPS).clipNorm(1.0).build();
+        var history = clipped.fit(dev.chainrule.nn.data.DataLoader.builder(data).build());
+        double last = history.last().trainLoss();
+        assertTrue(last < 1e-3, "Trainer with clipNorm(1.0) should converge, ended at " + last);
+        for (double v : recovering.w.toArray()) assertTrue(Math.abs(v - 3) < 0.2, "w = " + java.util.Arrays.toString(recovering.w.toArray()));
+    }
+
     @Test
     void clipValueAlsoRecoversIt() {
         double[] clipped = run(ps -> GradientClipping.clipValue(ps, 0.5));

@@ -125,6 +125,28 @@ class SmallHeapTrainingTest {
             Figures.mib(before), Figures.mib(atTenPercent), Figures.mib(after));
     }
 
+    /** The same through the library's fit loop: {@code Trainer} keeps one summary per epoch and nothing else per step. */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void fiftyThousandTrainerEpochsOfXorInA64MiBHeap() throws Exception {
+        assertSmallHeap();
+        int epochs = 50_000;
+        Dataset xor = new Dataset(Tensor.of(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}), Tensor.of(new double[] {0, 1, 1, 0}, 4, 1));
+        Mlp model = Mlp.builder().sizes(2, 8, 1).hiddenActivation(Tanh::new).weightInit(new GlorotUniform()).seed(5).build();
+        dev.chainrule.optim.Trainer trainer = dev.chainrule.optim.Trainer.builder(model,
+                new dev.chainrule.nn.loss.BinaryCrossEntropyWithLogits(), Adam.builder(model).lr(0.01).build())
+            .epochs(epochs).clipNorm(5.0).build();
+        long t0 = System.nanoTime();
+        var history = trainer.fit(DataLoader.builder(xor).batchSize(2).shuffle(new SplittableRandom(6)).build());
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        assertEquals(epochs, history.size());
+        assertNoGraphReachableFromParameters(model, "Trainer XOR");
+        assertTrue(history.last().trainLoss() < 0.01, "final loss " + history.last().trainLoss());
+        Figures.report("leaks", "Trainer.fit: %,d epochs x 2 batches of XOR (Adam, clipNorm) = %,d steps in a %d MiB heap: no OOM, %.2f s, "
+            + "final loss %.2e, live heap after %.1f MiB", epochs, 2 * epochs, Runtime.getRuntime().maxMemory() >> 20, seconds,
+            history.last().trainLoss(), Figures.mib(usedAfterGc()));
+    }
+
     @Test
     @Timeout(value = 10, unit = TimeUnit.MINUTES)
     void twoThousandMnistShapedStepsInA64MiBHeap() throws Exception {
