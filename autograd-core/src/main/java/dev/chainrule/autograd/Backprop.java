@@ -8,6 +8,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reverse-mode accumulation over the recorded graph (the BACKWARD procedure): an iterative
@@ -32,14 +33,11 @@ final class Backprop {
                 + "or it was built inside Autograd.noGrad()");
         }
         Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
-        // Sorted before the modes change: a released graph throws here and must leave them as they were.
+        // Sort before switching grad mode: a released graph throws here, and must not leave this thread in no-grad.
         List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         GradMode.State mode = GradMode.state();
-        boolean wasEnabled = mode.enabled, anomaly = mode.anomaly;
+        boolean wasEnabled = mode.enabled;
         mode.enabled = createGraph;
-        // Rules are tensor ops: in anomaly mode their forward check would blame an op inside a rule
-        // ('div' in sqrt's rule) at the backward() call. Check each rule's result instead (propagate).
-        mode.anomaly = false;
         Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
         Map<Tensor, Tensor> results = targets == null ? null : new IdentityHashMap<>();
         Set<Tensor> wanted = null;
@@ -47,13 +45,14 @@ final class Backprop {
             wanted = Collections.newSetFromMap(new IdentityHashMap<>());
             wanted.addAll(targets);
         }
+        int k = order.size() - 1;
         try {
             if (root.node == null) {
                 leafGrads.put(root, g0);
             } else {
                 root.node.pending = g0;
             }
-            for (int k = order.size() - 1; k >= 0; k--) {
+            for (; k >= 0; k--) {
                 Tensor t = order.get(k);
                 Node n = t.node;
                 Tensor g = n.pending;
@@ -61,19 +60,30 @@ final class Backprop {
                 if (wanted != null && g != null && wanted.contains(t)) results.put(t, g);
                 if (g != null) {
                     checkVersions(t, n);
-                    propagate(n, g, n.rule.apply(g), leafGrads, anomaly);
+                    boolean anomaly = mode.anomaly;
+                    Tensor[] grads;
+                    // The rule's own ops are not the user's: a non-finite gradient is reported by propagate,
+                    // naming this node's op, rather than as a forward anomaly of some op inside the rule.
+                    mode.anomaly = false;
+                    try {
+                        grads = n.rule.apply(g);
+                    } finally {
+                        mode.anomaly = anomaly;
+                    }
+                    propagate(n, g, grads, leafGrads, anomaly);
                 }
                 if (!retainGraph) {
                     n.inputs = null;
                     n.rule = null;
+                    order.set(k, null);        // lets the collector reclaim the graph behind us as we go
                 }
             }
         } finally {
-            for (Tensor t : order) {
-                if (t.node != null) t.node.pending = null;
+            for (; k >= 0; k--) {              // after a failure: drop the partial sums not yet consumed
+                Tensor t = order.get(k);
+                if (t != null && t.node != null) t.node.pending = null;
             }
             mode.enabled = wasEnabled;
-            mode.anomaly = anomaly;
         }
         if (targets != null) {
             for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {
@@ -116,16 +126,24 @@ final class Backprop {
         return seed;
     }
 
-    /** Post-order DFS without recursion: each tensor appears after all of its recorded inputs. */
+    /** Visit stamps: each topological sort marks the nodes it reaches with a fresh one. */
+    private static final AtomicLong STAMPS = new AtomicLong();
+
+    /**
+     * Post-order DFS without recursion: each tensor appears after all of its recorded inputs.
+     * Visited nodes are marked with a stamp unique to this sort instead of being kept in a set,
+     * which keeps a 1,000,000-node graph free of hashing and rehashing.
+     */
     static List<Tensor> topologicalOrder(Tensor root) {
-        List<Tensor> order = new ArrayList<>();
-        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        long stamp = STAMPS.incrementAndGet();
+        Tensor[] order = new Tensor[16];
+        int size = 0;
         Tensor[] stack = new Tensor[64];
         int[] next = new int[64];
         int sp = 0;
         stack[sp] = root;
         next[sp++] = 0;
-        visited.add(root);
+        root.node.mark = stamp;
         while (sp > 0) {
             Tensor t = stack[sp - 1];
             Tensor[] in = t.node.inputs;
@@ -137,21 +155,23 @@ final class Backprop {
             int i = next[sp - 1];
             if (i < in.length) {
                 next[sp - 1] = i + 1;
-                Tensor p = in[i];
-                if (p.node != null && visited.add(p)) {
+                Node pn = in[i].node;
+                if (pn != null && pn.mark != stamp) {
+                    pn.mark = stamp;
                     if (sp == stack.length) {
                         stack = Arrays.copyOf(stack, sp * 2);
                         next = Arrays.copyOf(next, sp * 2);
                     }
-                    stack[sp] = p;
+                    stack[sp] = in[i];
                     next[sp++] = 0;
                 }
             } else {
                 stack[--sp] = null;
-                order.add(t);
+                if (size == order.length) order = Arrays.copyOf(order, size * 2);
+                order[size++] = t;
             }
         }
-        return order;
+        return Arrays.asList(order).subList(0, size);
     }
 
     private static void checkVersions(Tensor t, Node n) {

@@ -26,6 +26,8 @@ final class Node {
     final StackTraceElement site;
     /** Gradient accumulated for this node's output during one backward pass. */
     Tensor pending;
+    /** Stamp of the last topological sort that reached this node (see {@code Backprop}). */
+    long mark;
 
     Node(String op, Tensor[] inputs, Rule rule, boolean savesInputs, boolean savesOutput, StackTraceElement site) {
         this.op = op;

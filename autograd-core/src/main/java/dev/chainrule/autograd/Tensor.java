@@ -165,6 +165,21 @@ public final class Tensor {
         return data.clone();
     }
 
+    /**
+     * Copies the values, row-major, into {@code dst} (which must hold at least {@link #size()}
+     * elements) and returns it: {@link #toArray()} without allocating, for loops that reuse a buffer.
+     *
+     * @throws IllegalArgumentException if {@code dst} is too short
+     */
+    public double[] toArray(double[] dst) {
+        if (dst.length < data.length) {
+            throw new IllegalArgumentException("toArray: buffer of " + dst.length + " elements is too short for shape "
+                + Shape.toString(shape) + " (" + data.length + " elements)");
+        }
+        System.arraycopy(data, 0, dst, 0, data.length);
+        return dst;
+    }
+
     /** The accumulated gradient of a leaf that requires grad, or null (also for non-leaves). */
     public Tensor grad() {
         return grad;
@@ -292,7 +307,7 @@ public final class Tensor {
     }
 
     private Tensor scalarOp(int kernel, double c) {
-        return new Tensor(Kernels.binary(kernel, data, shape, new double[] {c}, Kernels.SCALAR, shape), shape);
+        return new Tensor(Kernels.scalar(kernel, data, c), shape);
     }
 
     /** this + c. */
@@ -832,6 +847,23 @@ public final class Tensor {
                 + Shape.toString(shape));
         }
         System.arraycopy(src.data, 0, data, 0, data.length);
+        version++;
+        return this;
+    }
+
+    /**
+     * Copies the first {@link #size()} values of {@code src} (row-major) into this tensor. Only
+     * inside {@link Autograd#noGrad()}; bumps {@link #version()}. {@code src} is not modified.
+     *
+     * @throws IllegalArgumentException if {@code src} is too short
+     */
+    public Tensor copyFrom(double[] src) {
+        checkInPlace("copyFrom");
+        if (src.length < data.length) {
+            throw new IllegalArgumentException("copyFrom: " + src.length + " values cannot fill shape " + Shape.toString(shape)
+                + " (" + data.length + " elements)");
+        }
+        System.arraycopy(src, 0, data, 0, data.length);
         version++;
         return this;
     }

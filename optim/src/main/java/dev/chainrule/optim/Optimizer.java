@@ -30,6 +30,9 @@ public abstract class Optimizer {
     private final int[] parameterSteps;
     private double learningRate;
     private long steps;
+    /** Per-parameter scratch copies of its values and gradient, allocated on first use. */
+    private final double[][] valueBuffers;
+    private final double[][] gradBuffers;
 
     /**
      * For subclasses; users build optimizers with the subclasses' builders.
@@ -42,6 +45,8 @@ public abstract class Optimizer {
     protected Optimizer(Iterable<Tensor> parameters, double learningRate) {
         this.parameters = Checks.parameters(name(), parameters);
         this.parameterSteps = new int[this.parameters.size()];
+        this.valueBuffers = new double[this.parameters.size()][];
+        this.gradBuffers = new double[this.parameters.size()][];
         this.learningRate = Checks.positive(name(), "lr", learningRate);
     }
 
@@ -64,9 +69,14 @@ public abstract class Optimizer {
                 Tensor g = p.grad();
                 if (g == null) continue;
                 parameterSteps[i]++;
-                double[] values = p.toArray();
-                update(i, parameterSteps[i], values, g.toArray());
-                p.copyFrom(Tensor.of(values, p.shape()));
+                // Scratch copies reused from step to step: no allocation proportional to the model's size.
+                if (valueBuffers[i] == null) {
+                    valueBuffers[i] = new double[p.size()];
+                    gradBuffers[i] = new double[p.size()];
+                }
+                double[] values = p.toArray(valueBuffers[i]);
+                update(i, parameterSteps[i], values, g.toArray(gradBuffers[i]));
+                p.copyFrom(values);
             }
         }
         steps++;

@@ -1,6 +1,7 @@
 package dev.chainrule.autograd.internal;
 
 import dev.ludovic.netlib.blas.BLAS;
+import dev.ludovic.netlib.blas.NativeBLAS;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,15 +17,28 @@ public final class Gemm {
 
     private static final Logger LOG = LoggerFactory.getLogger(Gemm.class);
 
-    /** Below this many multiply-adds ({@code m·n·k}) the plain Java loop is used. */
-    static final long SMALL = 16 * 16 * 16;
+    /**
+     * Below this many multiply-adds ({@code m·n·k}) the plain Java loop is used: a JNI call and
+     * BLAS's packing cost about as much as a 24³ product (GemmBench, n = 8 … 64). Overridable
+     * with {@code -Dchainrule.gemm.small=N} for tuning.
+     */
+    static final long SMALL = Long.getLong("chainrule.gemm.small", 24 * 24 * 24);
+
+    /**
+     * Above this many multiply-adds a pure-Java BLAS is split by rows of C across
+     * {@link Parallel#THREADS} threads; a native BLAS runs its own threads (OPENBLAS_NUM_THREADS).
+     */
+    static final long PARALLEL = 64 * 64 * 64;
 
     private static final class Holder {
         static final BLAS BLAS_IMPL = load();
+        static final boolean NATIVE = BLAS_IMPL instanceof NativeBLAS;
 
         private static BLAS load() {
             BLAS blas = BLAS.getInstance();
-            LOG.info("Chainrule GEMM uses {}", blas.getClass().getName());
+            LOG.info("Chainrule GEMM uses {} ({})", blas.getClass().getName(), blas instanceof NativeBLAS
+                ? "the system's native BLAS; OPENBLAS_NUM_THREADS limits its threads"
+                : "pure Java: install a native BLAS such as libopenblas0 for full speed");
             return blas;
         }
     }
@@ -34,6 +48,11 @@ public final class Gemm {
         return Holder.BLAS_IMPL.getClass().getName();
     }
 
+    /** Whether products go to the system's native BLAS (through JNI). */
+    public static boolean isNative() {
+        return Holder.NATIVE;
+    }
+
     /**
      * {@code C[m×n] = op(A) · op(B) + beta · C}, all row-major. {@code A} is {@code m×k}
      * ({@code k×m} when {@code transA}), {@code B} is {@code k×n} ({@code n×k} when {@code transB}).
@@ -41,15 +60,37 @@ public final class Gemm {
      */
     public static void gemm(boolean transA, boolean transB, int m, int n, int k,
                             double[] a, int aOff, double[] b, int bOff, double beta, double[] c, int cOff) {
-        if ((long) m * n * k < SMALL) {
+        gemm(Holder.BLAS_IMPL, !Holder.NATIVE && Parallel.THREADS > 1, transA, transB, m, n, k, a, aOff, b, bOff, beta, c, cOff);
+    }
+
+    /** {@link #gemm} through a given BLAS; {@code split} allows splitting rows of C across threads. */
+    static void gemm(BLAS blas, boolean split, boolean transA, boolean transB, int m, int n, int k,
+                     double[] a, int aOff, double[] b, int bOff, double beta, double[] c, int cOff) {
+        long work = (long) m * n * k;
+        if (work < SMALL) {
             small(transA, transB, m, n, k, a, aOff, b, bOff, beta, c, cOff);
             return;
         }
+        if (split && work >= PARALLEL && m >= 2 * ROWS) {
+            // Rows [lo, hi) of C need rows [lo, hi) of A. netlib's bounds checks reject a column
+            // block of a transposed A, so that case copies Aᵀ first: O(mk) next to the O(mnk) product.
+            double[] a2 = transA ? Kernels.transposeLast2Range(a, aOff, k, m) : a;
+            int a2Off = transA ? 0 : aOff;
+            Parallel.forRange(m, ROWS, (lo, hi) ->
+                blas(blas, false, transB, hi - lo, n, k, a2, a2Off + lo * k, k, b, bOff, beta, c, cOff + lo * n));
+            return;
+        }
+        blas(blas, transA, transB, m, n, k, a, aOff, transA ? m : k, b, bOff, beta, c, cOff);
+    }
+
+    /** Rows of C per part when a pure-Java BLAS is split across threads. */
+    private static final int ROWS = 16;
+
+    private static void blas(BLAS blas, boolean transA, boolean transB, int m, int n, int k,
+                             double[] a, int aOff, int lda, double[] b, int bOff, double beta, double[] c, int cOff) {
         // Row-major C = op(A) op(B) is column-major Cᵀ = op(B)ᵀ op(A)ᵀ: swap the operands.
-        int lda = transA ? m : k;
         int ldb = transB ? k : n;
-        Holder.BLAS_IMPL.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k,
-            1.0, b, bOff, ldb, a, aOff, lda, beta, c, cOff, n);
+        blas.dgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1.0, b, bOff, ldb, a, aOff, lda, beta, c, cOff, n);
     }
 
     private static void small(boolean transA, boolean transB, int m, int n, int k,

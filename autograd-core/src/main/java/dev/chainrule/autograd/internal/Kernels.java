@@ -64,20 +64,30 @@ public final class Kernels {
     public static double[] binary(int op, double[] a, int[] aShape, double[] b, int[] bShape, int[] outShape) {
         int n = size(outShape);
         double[] out = new double[n];
+        // Small tensors (the common case in a training step) run inline: no task, no lambda.
         if (a.length == n && b.length == n) {                 // same shape
-            Parallel.forRange(n, (lo, hi) -> run(op, a, lo, 1, b, lo, 1, out, lo, hi - lo));
+            if (Parallel.serial(n)) run(op, a, 0, 1, b, 0, 1, out, 0, n);
+            else Parallel.forRange(n, (lo, hi) -> run(op, a, lo, 1, b, lo, 1, out, lo, hi - lo));
             return out;
         }
         if (b.length == 1 && a.length == n) {                  // tensor op scalar
-            Parallel.forRange(n, (lo, hi) -> run(op, a, lo, 1, b, 0, 0, out, lo, hi - lo));
+            if (Parallel.serial(n)) run(op, a, 0, 1, b, 0, 0, out, 0, n);
+            else Parallel.forRange(n, (lo, hi) -> run(op, a, lo, 1, b, 0, 0, out, lo, hi - lo));
             return out;
         }
         if (a.length == 1 && b.length == n) {                  // scalar op tensor
-            Parallel.forRange(n, (lo, hi) -> run(op, a, 0, 0, b, lo, 1, out, lo, hi - lo));
+            if (Parallel.serial(n)) run(op, a, 0, 0, b, 0, 1, out, 0, n);
+            else Parallel.forRange(n, (lo, hi) -> run(op, a, 0, 0, b, lo, 1, out, lo, hi - lo));
             return out;
         }
         int rank = outShape.length;
         int cols = outShape[rank - 1];
+        if (b.length == cols && a.length == n && bShape.length > 0 && bShape[bShape.length - 1] == cols) {
+            int rows = n / cols;                               // matrix op row vector (a bias): rows in parallel
+            if (Parallel.serial(n)) rowVector(op, a, b, out, 0, rows, cols);
+            else Parallel.forRange(rows, Math.max(1, Parallel.GRAIN / cols), (lo, hi) -> rowVector(op, a, b, out, lo, hi, cols));
+            return out;
+        }
         int[] as = broadcastStrides(aShape, outShape);
         int[] bs = broadcastStrides(bShape, outShape);
         int rows = n / cols;
@@ -96,6 +106,28 @@ public final class Kernels {
             }
         }
         return out;
+    }
+
+    private static void rowVector(int op, double[] a, double[] b, double[] out, int lo, int hi, int cols) {
+        for (int r = lo; r < hi; r++) run(op, a, r * cols, 1, b, 0, 1, out, r * cols, cols);
+    }
+
+    /** {@code out = x op c} for a scalar {@code c}, without boxing it into an array. */
+    public static double[] scalar(int op, double[] x, double c) {
+        double[] out = new double[x.length];
+        if (Parallel.serial(x.length)) scalarRange(op, x, c, out, 0, x.length);
+        else Parallel.forRange(x.length, (lo, hi) -> scalarRange(op, x, c, out, lo, hi));
+        return out;
+    }
+
+    private static void scalarRange(int op, double[] x, double c, double[] y, int lo, int hi) {
+        switch (op) {
+            case ADD: for (int i = lo; i < hi; i++) y[i] = x[i] + c; return;
+            case SUB: for (int i = lo; i < hi; i++) y[i] = x[i] - c; return;
+            case MUL: for (int i = lo; i < hi; i++) y[i] = x[i] * c; return;
+            case DIV: for (int i = lo; i < hi; i++) y[i] = x[i] / c; return;
+            default: throw new IllegalArgumentException("unknown scalar op " + op);
+        }
     }
 
     private static void run(int op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] out, int oi, int n) {
@@ -176,7 +208,8 @@ public final class Kernels {
     /** {@code out[i] = f(x[i])}; {@code p} and {@code q} are the op's parameters (exponent, bounds, constant). */
     public static double[] unary(int op, double[] x, double p, double q) {
         double[] out = new double[x.length];
-        Parallel.forRange(x.length, (lo, hi) -> unaryRange(op, x, out, lo, hi, p, q));
+        if (Parallel.serial(x.length)) unaryRange(op, x, out, 0, x.length, p, q);
+        else Parallel.forRange(x.length, (lo, hi) -> unaryRange(op, x, out, lo, hi, p, q));
         return out;
     }
 
@@ -335,6 +368,16 @@ public final class Kernels {
             for (int r = 0; r < rows; r++) {
                 for (int c = 0; c < cols; c++) out[off + c * rows + r] = x[off + r * cols + c];
             }
+        }
+        return out;
+    }
+
+    /** The transpose of the {@code rows × cols} matrix at {@code x[off ...]}, as a new {@code cols × rows} array. */
+    public static double[] transposeLast2Range(double[] x, int off, int rows, int cols) {
+        double[] out = new double[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            int src = off + r * cols;
+            for (int c = 0; c < cols; c++) out[c * rows + r] = x[src + c];
         }
         return out;
     }

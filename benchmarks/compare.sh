@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Chainrule's MlpBench side by side with the PyTorch reference (shared/bench/torch_mlp.py), same
+# cases, same thread count, float64, and the ratio per case (> 1 means Chainrule is faster).
+#
+# Usage: benchmarks/compare.sh [--threads 2] [--seconds 3] [--cases xor,mnist,wide] [--rounds 1] [--out FILE]
+#   --rounds R  runs each case R times, alternating Chainrule and PyTorch, and reports medians
+#               (use 3 or more on a shared machine: the load changes from one second to the next)
+#   --out FILE  also writes the table as tab-separated values (for docs/benchmarks.md and the plot)
+# Build the jar first: mvn -B -ntp -q -pl benchmarks -am package -DskipTests
+# PyTorch: apt-get install -y python3-torch (run by /usr/bin/python3); skipped with a message when absent.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(dirname "$here")
+threads=2 seconds=3 cases=xor,mnist,wide rounds=1 out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --threads) threads=$2; shift 2 ;;
+    --seconds) seconds=$2; shift 2 ;;
+    --cases) cases=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    *) echo "usage: $0 [--threads N] [--seconds S] [--cases xor,mnist,wide] [--rounds R] [--out FILE]" >&2; exit 2 ;;
+  esac
+done
+
+jar=$root/benchmarks/target/chainrule-benchmarks.jar
+if [ ! -f "$jar" ]; then
+  echo "compare.sh: $jar not found; build it with: mvn -B -ntp -q -pl benchmarks -am package -DskipTests" >&2
+  exit 1
+fi
+torch_py=$root/../shared/bench/torch_mlp.py
+python=/usr/bin/python3
+have_torch=1
+if [ ! -f "$torch_py" ]; then
+  echo "compare.sh: $torch_py not found (shared/ is expected next to the repository): skipping PyTorch" >&2; have_torch=0
+elif ! "$python" -c 'import torch' 2>/dev/null; then
+  echo "compare.sh: PyTorch is not installed (apt-get install -y python3-torch): skipping PyTorch" >&2; have_torch=0
+fi
+
+# The same thread limit for both: OpenBLAS (used by both for float64 GEMM) and OpenMP read these;
+# MlpBench limits its ForkJoin kernels and PyTorch calls torch.set_num_threads from --threads.
+export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
+
+blas=$(java -cp "$jar" dev.chainrule.benchmarks.BlasInfo 2>/dev/null || echo unknown)
+echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), threads $threads, float64"
+libblas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none)
+echo "# $(java -version 2>&1 | head -1); Chainrule GEMM: $blas; libblas.so.3 -> $libblas"
+if [ $have_torch = 1 ]; then echo "# PyTorch $("$python" -c 'import torch; print(torch.__version__)')"; fi
+echo "# load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+IFS=, read -r -a case_list <<< "$cases"
+for ((r = 1; r <= rounds; r++)); do
+  for c in "${case_list[@]}"; do
+    java -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds "$seconds" --cases "$c" \
+      2>>"$tmp/chainrule.err" | tee -a "$tmp/chainrule.txt" | sed 's/^/chainrule /' >&2
+    if [ $have_torch = 1 ]; then
+      "$python" "$torch_py" --threads "$threads" --seconds "$seconds" --cases "$c" --dtype float64 \
+        | tee -a "$tmp/torch.txt" | sed 's/^/pytorch   /' >&2
+    fi
+  done
+done
+echo "# load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+median() {  # median of the steps/s column for case $2 in file $1
+  awk -v c="$2" '$1 == c { print $2 }' "$1" 2>/dev/null | sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "NaN"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+table=$(
+  printf 'case\tchainrule_steps_per_s\tpytorch_steps_per_s\tratio\n'
+  for c in "${case_list[@]}"; do
+    j=$(median "$tmp/chainrule.txt" "$c")
+    if [ $have_torch = 1 ]; then
+      t=$(median "$tmp/torch.txt" "$c")
+      printf '%s\t%s\t%s\t%s\n' "$c" "$j" "$t" "$(awk -v a="$j" -v b="$t" 'BEGIN { printf "%.2f", a / b }')"
+    else
+      printf '%s\t%s\t-\t-\n' "$c" "$j"
+    fi
+  done
+)
+echo "$table" | column -t
+if [ -n "$out" ]; then echo "$table" > "$out"; fi
