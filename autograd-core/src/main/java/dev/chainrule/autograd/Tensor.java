@@ -24,9 +24,15 @@ import java.util.random.RandomGenerator;
  * {@code *InPlace} updates, which are allowed only inside {@link Autograd#noGrad()} and bump a
  * version counter that backward checks. Equality is identity: a tensor is a graph node.
  *
- * <p>Thread safety: a tensor's values may be read from any number of threads. Building graphs
- * and running backward on one graph must happen on one thread at a time; independent graphs on
- * different threads never interfere.
+ * <p>Thread safety: a tensor's values may be read from any number of threads, and any number of
+ * threads may use one tensor as an input to their own graphs (grad and anomaly mode are per
+ * thread). Building graphs and running backward on one graph must happen on one thread at a time;
+ * independent graphs on different threads never interfere, and concurrent backward passes that
+ * reach one shared leaf all add into its {@link #grad()} (the accumulation is locked per leaf).
+ * Not safe: in-place updates ({@code *InPlace}, {@link #copyFrom}), {@link #zeroGrad()} or
+ * {@link #requiresGrad()} on a tensor other threads are using, and backpropagating from several
+ * threads through one shared op result (share leaves or {@link #detach() detached} copies instead).
+ * See {@code docs/reliability.md}.
  */
 public final class Tensor {
 
