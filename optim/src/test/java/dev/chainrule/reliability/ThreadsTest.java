@@ -305,6 +305,55 @@ class ThreadsTest {
             + "bit-identical to single-threaded, shared tensors unchanged", threads, rounds);
     }
 
+    /** A trained model served read-only: many threads run inference on one {@code Mlp} in eval mode. */
+    @Test
+    @Timeout(value = 2, unit = TimeUnit.MINUTES)
+    void oneModelInEvalModeServesManyThreadsConcurrently() throws Exception {
+        dev.chainrule.nn.Mlp model = dev.chainrule.nn.Mlp.builder().sizes(32, 128, 128, 10).dropout(0.5).seed(21).build();
+        model.eval();
+        Tensor[] inputs = new Tensor[16];
+        double[][] expected = new double[inputs.length][];
+        for (int i = 0; i < inputs.length; i++) {
+            inputs[i] = gaussian(new SplittableRandom(100 + i), 1.0, 64, 32);
+            try (var s = Autograd.noGrad()) {
+                expected[i] = model.forward(inputs[i]).toArray();
+            }
+        }
+        CyclicBarrier start = new CyclicBarrier(THREADS);
+        ExecutorService pool = Executors.newFixedThreadPool(THREADS);
+        try {
+            List<Future<Integer>> futures = new ArrayList<>();
+            for (int t = 0; t < THREADS; t++) {
+                int offset = t;
+                futures.add(pool.submit(() -> {
+                    start.await();
+                    int checked = 0;
+                    for (int r = 0; r < 100; r++) {
+                        int i = (offset + r) % inputs.length;
+                        double[] got;
+                        if (r % 2 == 0) {
+                            try (var s = Autograd.noGrad()) {
+                                got = model.forward(inputs[i]).toArray();
+                            }
+                        } else {
+                            got = model.forward(inputs[i]).toArray();   // with grad on: a private graph, never backpropagated
+                        }
+                        assertArrayEquals(expected[i], got, 0.0, "input " + i);
+                        checked++;
+                    }
+                    return checked;
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> f : futures) total += f.get(90, TimeUnit.SECONDS);
+            Figures.report("threads", "one Mlp (32-128-128-10, dropout, eval mode) served %,d inferences from %d threads: all bit-identical",
+                total, THREADS);
+        } finally {
+            pool.shutdownNow();
+        }
+        for (Tensor p : model.parameters()) assertNull(p.grad());
+    }
+
     /**
      * backward() on graphs built concurrently from one shared leaf: every thread's contribution lands
      * in the leaf's {@code grad}, none is lost to a race (accumulation into a leaf is synchronized).
