@@ -36,10 +36,15 @@ class DepthTest {
         Figures.onFreshThread("depth-chain", () -> {
             double c = 1.000001, d = 1e-3;
             Tensor x = Tensor.scalar(0.5).requiresGrad();
+            long heapBefore = SmallHeapTrainingTest.usedAfterGc();
             long t0 = System.nanoTime();
             Tensor y = x;
             for (int i = 0; i < CHAIN_OPS / 2; i++) y = y.mul(c).add(d);      // two recorded ops per step
             long t1 = System.nanoTime();
+            double bytesPerOp = (double) (SmallHeapTrainingTest.usedAfterGc() - heapBefore) / CHAIN_OPS;
+            // DESIGN.md: per-node memory stays small, so a 1,000,000-op scalar chain fits easily in 512 MiB.
+            assertTrue(bytesPerOp < 400, "a recorded scalar op holds " + bytesPerOp + " bytes of live heap");
+            long tb = System.nanoTime();
             y.backward();
             long t2 = System.nanoTime();
 
@@ -53,7 +58,8 @@ class DepthTest {
             IllegalStateException again = assertThrows(IllegalStateException.class, y::backward);
             assertTrue(again.getMessage().contains("retainGraph"), again.getMessage());
             Figures.report("depth", "backward through a %,d-op scalar chain on a default-stack thread: OK "
-                + "(forward %.2f s, backward %.2f s)", CHAIN_OPS, (t1 - t0) / 1e9, (t2 - t1) / 1e9);
+                + "(forward %.2f s, backward %.2f s; the recorded chain holds %.0f bytes of live heap per op, %.0f MiB in all)",
+                CHAIN_OPS, (t1 - t0) / 1e9, (t2 - tb) / 1e9, bytesPerOp, bytesPerOp * CHAIN_OPS / (1 << 20));
         });
     }
 
