@@ -6,4 +6,6 @@ module dev.chainrule.nn {
 
     exports dev.chainrule.nn;
     exports dev.chainrule.nn.loss;
+    exports dev.chainrule.nn.data;
+    exports dev.chainrule.nn.io;
 }
