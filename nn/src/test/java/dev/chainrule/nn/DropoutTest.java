@@ -85,5 +85,8 @@ class DropoutTest {
             assertTrue(e.getMessage().startsWith("Dropout: p="), e.getMessage());
         }
         assertThrows(IllegalArgumentException.class, () -> new Dropout(0.5, null));
+        assertThrows(IllegalArgumentException.class, () -> new Dropout(1));
+        Tensor y = new Dropout(0.5).forward(Tensor.ones(1000));
+        assertTrue(java.util.Arrays.stream(y.toArray()).allMatch(v -> v == 0 || v == 2));
     }
 }

@@ -320,6 +320,39 @@ class TrainerTest {
     }
 
     @Test
+    void validationRunsInEvalModeWithoutRecordingAndTrainingResumesInTrainMode() {
+        List<String> calls = new ArrayList<>();
+        var inner = new TestSupport.LinearModel(2);
+        dev.chainrule.nn.Module spy = new dev.chainrule.nn.Module() {
+            { registerModule("inner", inner); }
+
+            @Override
+            public Tensor forward(Tensor x) {
+                calls.add((isTraining() ? "train" : "eval") + (Autograd.isGradEnabled() ? "+grad" : "-grad"));
+                return inner.forward(x);
+            }
+        };
+        Dataset d = regression(8, SEED);
+        Trainer.builder(spy, new MeanSquaredError(), Sgd.builder(spy).lr(0.1).build()).epochs(2).build()
+            .fit(DataLoader.builder(d).batchSize(4).build(), d);
+        assertEquals(List.of("train+grad", "train+grad", "eval-grad", "train+grad", "train+grad", "eval-grad"), calls);
+        assertTrue(spy.isTraining(), "left in training mode");
+    }
+
+    @Test
+    void trainsAnMlpOnXorToFullAccuracyWithRealLayers() {
+        Dataset xor = new Dataset(Tensor.of(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}), Tensor.of(new double[] {0, 1, 1, 0}, 4, 1));
+        var model = new dev.chainrule.nn.Sequential(
+            new dev.chainrule.nn.Linear(2, 8, new SplittableRandom(SEED)), new dev.chainrule.nn.Tanh(),
+            new dev.chainrule.nn.Linear(8, 1, new SplittableRandom(SEED + 1)));
+        History h = Trainer.builder(model, new BinaryCrossEntropyWithLogits(), Adam.builder(model).lr(0.05).build())
+            .epochs(300).metric(Accuracy.binaryLogits()).build()
+            .fit(DataLoader.builder(xor).batchSize(4).build());
+        assertEquals(1.0, h.last().trainMetric(), 0.0, "seed " + SEED + ": " + h);
+        assertTrue(h.last().trainLoss() < 0.05, h.toString());
+    }
+
+    @Test
     void misconfigurationIsRejected() {
         var model = new TestSupport.LinearModel(2);
         Sgd sgd = Sgd.builder(model).lr(0.1).build();
