@@ -91,15 +91,23 @@ final class Backprop {
             }
             return results;
         }
+        // A gradient may be the caller's seed itself or shared with another leaf (add passes G to both):
+        // those get a private copy, so that in-place edits of one .grad never leak into another.
+        // Every other gradient was made by a rule during this pass and is referenced nowhere else.
+        Set<Tensor> shared = Collections.newSetFromMap(new IdentityHashMap<>());
+        if (!createGraph && leafGrads.size() > 1) {
+            Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+            for (Tensor g : leafGrads.values()) {
+                if (!seen.add(g)) shared.add(g);
+            }
+        }
         for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {
             Tensor leaf = e.getKey(), g = e.getValue();
             // Locked per leaf: graphs built on several threads from one shared parameter may run
             // backward concurrently, and each contribution must land (read-add-write is not atomic).
             synchronized (leaf) {
                 if (leaf.grad == null) {
-                    // A gradient may be the seed itself or shared with another input (add passes G to both):
-                    // store a private copy so that in-place edits of one .grad never leak into another.
-                    leaf.grad = createGraph ? g : new Tensor(g.data.clone(), g.shape);
+                    leaf.grad = createGraph || (g != seed && !shared.contains(g)) ? g : new Tensor(g.data.clone(), g.shape);
                 } else {
                     boolean was = mode.enabled;
                     mode.enabled = createGraph;

@@ -22,7 +22,7 @@ public final class Shape {
             throw new IllegalArgumentException("broadcast: shapes " + toString(a) + " and " + toString(b)
                 + " do not broadcast: aligned from the right, each pair of dimensions must be equal or 1");
         }
-        return out;
+        return out == a || out == b ? out.clone() : out;
     }
 
     /** {@code [2, 3]} style, {@code []} for a scalar. */

@@ -100,6 +100,18 @@ public final class Gemm {
         } else if (beta != 1.0) {
             for (int i = 0; i < m * n; i++) c[cOff + i] *= beta;
         }
+        if (transB && !transA) {                  // C[i][j] += A row i · B row j: both contiguous
+            for (int i = 0; i < m; i++) {
+                int ai = aOff + i * k, ci = cOff + i * n;
+                for (int j = 0; j < n; j++) {
+                    int bj = bOff + j * k;
+                    double s = 0;
+                    for (int p = 0; p < k; p++) s += a[ai + p] * b[bj + p];
+                    c[ci + j] += s;
+                }
+            }
+            return;
+        }
         for (int i = 0; i < m; i++) {
             int ci = cOff + i * n;
             for (int p = 0; p < k; p++) {

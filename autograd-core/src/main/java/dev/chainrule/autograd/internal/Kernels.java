@@ -28,6 +28,7 @@ public final class Kernels {
 
     /** NumPy broadcasting of two shapes; {@code null} when they do not broadcast. */
     public static int[] broadcastShape(int[] a, int[] b) {
+        if (a == b || Arrays.equals(a, b)) return a;     // shapes are never mutated, so sharing is safe
         int rank = Math.max(a.length, b.length);
         int[] out = new int[rank];
         for (int i = 0; i < rank; i++) {
@@ -257,16 +258,57 @@ public final class Kernels {
 
     // ---------------------------------------------------------------- reductions
 
+    /**
+     * Sum of all elements. Large arrays are summed in fixed blocks of {@link Parallel#GRAIN}
+     * (in parallel) whose partial sums are then added in order, so the result does not depend on
+     * the number of threads.
+     */
     public static double sum(double[] x) {
+        if (x.length < 2 * Parallel.GRAIN) return sumRange(x, 0, x.length);
+        int blocks = (x.length + Parallel.GRAIN - 1) / Parallel.GRAIN;
+        double[] partial = new double[blocks];
+        Parallel.forRange(blocks, 1, (lo, hi) -> {
+            for (int b = lo; b < hi; b++) partial[b] = sumRange(x, b * Parallel.GRAIN, Math.min(x.length, (b + 1) * Parallel.GRAIN));
+        });
+        return sumRange(partial, 0, blocks);
+    }
+
+    private static double sumRange(double[] x, int lo, int hi) {
         double s = 0;
-        for (double v : x) s += v;
+        for (int i = lo; i < hi; i++) s += x[i];
         return s;
     }
 
-    /** Sum over the middle index of an {@code [outer, n, inner]} view; result {@code [outer, inner]}. */
+    /**
+     * Sum over the middle index of an {@code [outer, n, inner]} view; result {@code [outer, inner]}.
+     * Large inputs are split across threads by output element (each keeps its summation order).
+     */
     public static double[] sumAxis(double[] x, int outer, int n, int inner) {
         double[] out = new double[outer * inner];
-        for (int o = 0; o < outer; o++) {
+        if (Parallel.serial((long) outer * n * inner)) {
+            sumAxis(x, out, 0, outer, n, inner, 0, inner);
+        } else if (outer >= Parallel.THREADS) {
+            Parallel.forRange(outer, 1, (lo, hi) -> sumAxis(x, out, lo, hi, n, inner, 0, inner));
+        } else {
+            Parallel.forRange(inner, 8, (lo, hi) -> sumAxis(x, out, 0, outer, n, inner, lo, hi));
+        }
+        return out;
+    }
+
+    /** Rows [oLo, oHi) of the outer index and columns [iLo, iHi) of the inner one. */
+    private static void sumAxis(double[] x, double[] out, int oLo, int oHi, int n, int inner, int iLo, int iHi) {
+        if (iLo != 0 || iHi != inner) {
+            for (int o = oLo; o < oHi; o++) {
+                int base = o * n * inner;
+                int ob = o * inner;
+                for (int k = 0; k < n; k++) {
+                    int row = base + k * inner;
+                    for (int i = iLo; i < iHi; i++) out[ob + i] += x[row + i];
+                }
+            }
+            return;
+        }
+        for (int o = oLo; o < oHi; o++) {
             int base = o * n * inner;
             int ob = o * inner;
             if (inner == 1) {
@@ -280,7 +322,6 @@ public final class Kernels {
                 }
             }
         }
-        return out;
     }
 
     /** Max over the middle index of an {@code [outer, n, inner]} view; NaN wins, as in NumPy. */
