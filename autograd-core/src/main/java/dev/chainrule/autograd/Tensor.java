@@ -621,7 +621,7 @@ public final class Tensor {
                 throw new IllegalArgumentException("reshape: " + Shape.toString(shape) + " to " + Shape.toString(newShape)
                     + ": dimension " + s[i] + " is invalid (at most one -1, the rest at least 1)");
             } else {
-                known *= s[i];
+                known = Math.min(known * s[i], 1L << 31);   // saturate: more than any tensor holds, and no overflow
             }
         }
         if (infer >= 0) {

@@ -126,6 +126,17 @@ class MisuseTest {
     }
 
     @Test
+    void shapesWhoseSizeOverflowsAreRejectedNotWrappedAround() {
+        // 65536^4 = 2^64 wraps to 0 in a long: it must not become an empty tensor with a huge shape.
+        assertMessage(IllegalArgumentException.class, () -> Tensor.zeros(65536, 65536, 65536, 65536), "more than", "one tensor");
+        assertMessage(IllegalArgumentException.class, () -> Tensor.full(1.0, 1 << 16, 1 << 16), "more than");
+        Tensor t = Tensor.zeros(4, 4);
+        assertMessage(IllegalArgumentException.class, () -> t.reshape(-1, 65536, 65536, 65536, 65536), "reshape", "not divisible");
+        assertMessage(IllegalArgumentException.class, () -> t.reshape(65536, 65536, 65536, 65536), "reshape", "sizes differ");
+        assertEquals(16, t.reshape(-1).size());
+    }
+
+    @Test
     void mlpWithZeroLayers() {
         assertMessage(IllegalArgumentException.class, () -> Mlp.builder().sizes(784).seed(1).build(), "Mlp", "[784]");
         assertMessage(IllegalArgumentException.class, () -> Mlp.builder().seed(1).build(), "Mlp", "sizes(");

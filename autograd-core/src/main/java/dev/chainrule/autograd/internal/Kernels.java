@@ -18,10 +18,12 @@ public final class Kernels {
     /** Number of elements of a shape (1 for a scalar). */
     public static int size(int[] shape) {
         long n = 1;
-        for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
-                + " elements; at most " + (Integer.MAX_VALUE - 8) + " fit in one tensor");
+        for (int d : shape) {
+            n *= d;                          // checked per factor: the product of many dimensions can overflow a long
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than "
+                    + (Integer.MAX_VALUE - 8) + " elements, the most that fit in one tensor");
+            }
         }
         return (int) n;
     }
