@@ -30,6 +30,7 @@ final class Figures {
                 failure[0] = e;
             }
         }, name);
+        t.setDaemon(true);                   // a hang guard (@Timeout) that gives up on it must not keep the JVM alive
         t.start();
         t.join();
         if (failure[0] instanceof Exception e) throw e;
