@@ -8,6 +8,8 @@
 #   --out FILE  also writes the table as tab-separated values (for docs/benchmarks.md and the plot)
 # Build the jar first: mvn -B -ntp -q -pl benchmarks -am package -DskipTests
 # PyTorch: apt-get install -y python3-torch (run by /usr/bin/python3); skipped with a message when absent.
+# JAVA_OPTS is passed to the JVM, e.g. JAVA_OPTS=-Ddev.ludovic.netlib.blas.nativeLib=none to measure
+# the pure-Java BLAS fallback, or JAVA_OPTS=-Xmx512m.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -42,7 +44,7 @@ fi
 # MlpBench limits its ForkJoin kernels and PyTorch calls torch.set_num_threads from --threads.
 export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
 
-blas=$(java -cp "$jar" dev.chainrule.benchmarks.BlasInfo 2>/dev/null || echo unknown)
+blas=$(java ${JAVA_OPTS:-} -cp "$jar" dev.chainrule.benchmarks.BlasInfo 2>/dev/null || echo unknown)
 echo "# $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), threads $threads, float64"
 libblas=$(readlink -f /usr/lib/x86_64-linux-gnu/libblas.so.3 2>/dev/null || echo none)
 echo "# $(java -version 2>&1 | head -1); Chainrule GEMM: $blas; libblas.so.3 -> $libblas"
@@ -54,7 +56,7 @@ trap 'rm -rf "$tmp"' EXIT
 IFS=, read -r -a case_list <<< "$cases"
 for ((r = 1; r <= rounds; r++)); do
   for c in "${case_list[@]}"; do
-    java -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds "$seconds" --cases "$c" \
+    java ${JAVA_OPTS:-} -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds "$seconds" --cases "$c" \
       2>>"$tmp/chainrule.err" | tee -a "$tmp/chainrule.txt" | sed 's/^/chainrule /' >&2
     if [ $have_torch = 1 ]; then
       "$python" "$torch_py" --threads "$threads" --seconds "$seconds" --cases "$c" --dtype float64 \

@@ -538,7 +538,7 @@ public final class Tensor {
         for (int i = 0; i < batch; i++) {
             Gemm.gemm(ta, tb, m, n, k, a.data, i * m * k, b.data, i * k * n, 0.0, c, i * m * n);
         }
-        return new Tensor(c, outShape).record(ta || tb ? "matmul(" + (ta ? "T" : "N") + (tb ? "T" : "N") + ")" : "matmul",
+        return new Tensor(c, outShape).record(ta ? (tb ? "matmul(TT)" : "matmul(TN)") : tb ? "matmul(NT)" : "matmul",
             SAVES_INPUTS, g -> {
                 Tensor da = null, db = null;
                 if (!ta && !tb) {

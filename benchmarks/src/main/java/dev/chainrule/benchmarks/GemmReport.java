@@ -1,5 +1,6 @@
 package dev.chainrule.benchmarks;
 
+import dev.chainrule.autograd.internal.Gemm;
 import java.util.Collection;
 import java.util.Map;
 import java.util.TreeMap;
@@ -21,10 +22,12 @@ public final class GemmReport {
     public static void main(String[] args) throws Exception {
         String sizes = "8,64,256,512,1024";
         boolean quick = false;
+        String out = null;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--sizes")) sizes = args[++i];
             else if (args[i].equals("--quick")) quick = true;
-            else throw new IllegalArgumentException("usage: GemmReport [--sizes 8,64,...] [--quick]");
+            else if (args[i].equals("--out")) out = args[++i];
+            else throw new IllegalArgumentException("usage: GemmReport [--sizes 8,64,...] [--quick] [--out FILE]");
         }
         Options opts = new OptionsBuilder()
             .include(GemmBench.class.getName() + "\\.(tensorMatmul|gemmNN|gemmNT|gemmTN|blasDirect)$")
@@ -42,13 +45,16 @@ public final class GemmReport {
             double callsPerS = r.getPrimaryResult().getScore();
             table.computeIfAbsent(n, k -> new TreeMap<>()).put(bench, 2.0 * n * n * n * callsPerS / 1e9);
         }
-        System.out.println("n\ttensorMatmul\tgemmNN\tgemmNT\tgemmTN\tblasDirect\tmatmul/blas");
+        StringBuilder sb = new StringBuilder("n\ttensorMatmul\tgemmNN\tgemmNT\tgemmTN\tblasDirect\tmatmul/blas\n");
         for (var e : table.entrySet()) {
             Map<String, Double> g = e.getValue();
-            System.out.printf("%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f%%%n", e.getKey(), g.getOrDefault("tensorMatmul", Double.NaN),
+            sb.append(String.format("%d\t%.2f\t%.2f\t%.2f\t%.2f\t%.2f\t%.0f%%%n", e.getKey(), g.getOrDefault("tensorMatmul", Double.NaN),
                 g.getOrDefault("gemmNN", Double.NaN), g.getOrDefault("gemmNT", Double.NaN), g.getOrDefault("gemmTN", Double.NaN),
                 g.getOrDefault("blasDirect", Double.NaN),
-                100 * g.getOrDefault("tensorMatmul", Double.NaN) / g.getOrDefault("blasDirect", Double.NaN));
+                100 * g.getOrDefault("tensorMatmul", Double.NaN) / g.getOrDefault("blasDirect", Double.NaN)));
         }
+        System.out.println("# GEMM GFLOPS (2n^3 * calls/s / 1e9), BLAS: " + Gemm.implementation());
+        System.out.print(sb);
+        if (out != null) java.nio.file.Files.writeString(java.nio.file.Path.of(out), sb.toString());
     }
 }

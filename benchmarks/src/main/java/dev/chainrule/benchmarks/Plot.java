@@ -6,8 +6,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.CategoryChart;
-import org.knowm.xchart.CategoryChartBuilder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.XYSeries;
@@ -27,19 +25,36 @@ public final class Plot {
         List<String[]> mlp = rows(Path.of(args[0]));
         List<String[]> gemm = rows(Path.of(args[1]));
 
-        CategoryChart steps = new CategoryChartBuilder().width(560).height(420)
-            .title("Training step, float64, 2 threads").xAxisTitle("case").yAxisTitle("steps / s (log)").build();
+        // Steps per second span four decades (xor to wide): markers on a log axis, one column per case.
+        XYChart steps = new XYChartBuilder().width(560).height(420)
+            .title("Training step, float64, 2 threads").xAxisTitle("case (Chainrule / PyTorch)").yAxisTitle("steps / s (log)").build();
         steps.getStyler().setYAxisLogarithmic(true);
+        steps.getStyler().setDefaultSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+        steps.getStyler().setMarkerSize(12);
         steps.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        steps.getStyler().setXAxisMin(0.5);
+        steps.getStyler().setXAxisMax(mlp.size() + 0.5);
         List<String> cases = new ArrayList<>();
-        List<Double> chain = new ArrayList<>(), torch = new ArrayList<>();
+        List<Double> pos = new ArrayList<>(), chain = new ArrayList<>(), torchPos = new ArrayList<>(), torch = new ArrayList<>();
         for (String[] r : mlp) {
-            cases.add(r[0] + " (" + r[3] + "x)");
+            cases.add(r[0] + (r[3].equals("-") ? "" : " (" + r[3] + "x)"));
+            pos.add((double) cases.size());
             chain.add(Double.parseDouble(r[1]));
-            torch.add(r[2].equals("-") ? Double.NaN : Double.parseDouble(r[2]));
+            if (!r[2].equals("-")) {
+                torchPos.add((double) cases.size());
+                torch.add(Double.parseDouble(r[2]));
+            }
         }
-        steps.addSeries("Chainrule", cases, chain);
-        steps.addSeries("PyTorch eager", cases, torch);
+        steps.getStyler().setXAxisTicksVisible(false);
+        steps.addSeries("Chainrule", pos, chain);
+        if (!torch.isEmpty()) steps.addSeries("PyTorch eager", torchPos, torch);
+        double min = chain.stream().mapToDouble(Double::doubleValue).min().orElse(1);
+        for (double t : torch) min = Math.min(min, t);
+        steps.getStyler().setYAxisMin(Math.pow(10, Math.floor(Math.log10(min / 3))));
+        for (int i = 0; i < cases.size(); i++) {   // case names under the markers, in data coordinates
+            double low = torch.size() == cases.size() ? Math.min(chain.get(i), torch.get(i)) : chain.get(i);
+            steps.addAnnotation(new org.knowm.xchart.AnnotationText(cases.get(i), pos.get(i), low / 2.2, false));
+        }
 
         XYChart flops = new XYChartBuilder().width(560).height(420)
             .title("Square dgemm C = A B").xAxisTitle("n").yAxisTitle("GFLOPS").build();

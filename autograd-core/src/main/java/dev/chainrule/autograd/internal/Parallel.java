@@ -20,9 +20,9 @@ public final class Parallel {
     /**
      * Elements per part; also half the size below which work is not split. Measured on a 2-core
      * machine (ElementwiseBench): below about 64 Ki doubles, a split add or relu loses to the
-     * hand-off latency of waking a worker.
+     * hand-off latency of waking a worker. Overridable with {@code -Dchainrule.grain=N} for tuning.
      */
-    public static final int GRAIN = 1 << 15;
+    public static final int GRAIN = Math.max(1024, Integer.getInteger("chainrule.grain", 1 << 15));
 
     /** Threads a loop is split across (at least 1). */
     public static final int THREADS = threads();
