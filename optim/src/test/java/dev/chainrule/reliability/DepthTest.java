@@ -25,6 +25,7 @@ import org.junit.jupiter.api.Timeout;
  * runs its work on a freshly created thread so that the stack it gets is the JVM default, not
  * whatever the test runner's thread happens to have.
  */
+@SuppressWarnings("try") // no-grad and anomaly scopes are used only for their effect
 class DepthTest {
 
     private static final int CHAIN_OPS = 1_000_000;

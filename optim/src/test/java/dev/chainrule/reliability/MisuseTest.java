@@ -30,6 +30,7 @@ import org.junit.jupiter.api.function.Executable;
  * API misuse: each mistake is a clear exception of the documented type whose message says what
  * went wrong and what to do, and the failed call changes nothing.
  */
+@SuppressWarnings("try") // no-grad and anomaly scopes are used only for their effect
 class MisuseTest {
 
     static <T extends Throwable> String assertMessage(Class<T> type, Executable call, String... fragments) {

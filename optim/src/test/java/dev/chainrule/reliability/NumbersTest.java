@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
  * IEEE 754 says when anomaly mode is off; with anomaly mode on the first non-finite value stops the
  * computation with an {@link ArithmeticException} that names the op.
  */
+@SuppressWarnings("try") // no-grad and anomaly scopes are used only for their effect
 class NumbersTest {
 
     static final double[] EXTREMES = {1e3, -1e3, 1e300, -1e300};

@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Timeout;
  * give bit-identical results, a tensor shared read-only is safe as an input, and gradient
  * accumulation into a shared leaf loses no contribution.
  */
+@SuppressWarnings("try") // no-grad and anomaly scopes are used only for their effect
 class ThreadsTest {
 
     private static final int THREADS = 8;
