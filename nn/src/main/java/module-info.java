@@ -6,4 +6,5 @@ module dev.chainrule.nn {
 
     exports dev.chainrule.nn;
     exports dev.chainrule.nn.loss;
+    exports dev.chainrule.nn.data;
 }

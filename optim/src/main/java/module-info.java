@@ -3,4 +3,5 @@ module dev.chainrule.optim {
     requires transitive dev.chainrule.nn;
     requires org.slf4j;
 
+    exports dev.chainrule.optim;
 }

@@ -1,0 +1,62 @@
+package dev.chainrule.optim;
+
+/**
+ * Applies a {@link LearningRateSchedule} to an optimizer: each {@link #advance()} moves to the next
+ * period k and sets the optimizer's learning rate to {@code schedule.rate(k)}.
+ *
+ * <p>When to use: in a hand-written training loop; {@link Trainer} does this itself. Call
+ * {@link #advance()} once at the start of every epoch (or before every update, for per-update
+ * schedules such as {@link HyperbolicDecay} applied to SGD):
+ * <pre>{@code
+ * Scheduler scheduler = new Scheduler(optimizer, new CosineAnnealing(0.1, 0.001, epochs));
+ * for (int epoch = 1; epoch <= epochs; epoch++) {
+ *     scheduler.advance();
+ *     for (Batch b : loader) { ...; loss.backward(); optimizer.step(); optimizer.zeroGrad(); }
+ * }
+ * }</pre>
+ */
+public final class Scheduler {
+
+    private final Optimizer optimizer;
+    private final LearningRateSchedule schedule;
+    private int period;
+
+    /** @throws IllegalArgumentException if either argument is null */
+    public Scheduler(Optimizer optimizer, LearningRateSchedule schedule) {
+        if (optimizer == null || schedule == null) {
+            throw new IllegalArgumentException("Scheduler: optimizer and schedule must not be null");
+        }
+        this.optimizer = optimizer;
+        this.schedule = schedule;
+    }
+
+    /**
+     * Moves to the next period (the first call starts period 1) and sets the optimizer's learning rate.
+     *
+     * @return the rate now in force
+     * @throws IllegalArgumentException if the schedule returns a negative, NaN or infinite rate
+     */
+    public double advance() {
+        period++;
+        double rate = schedule.rate(period);
+        if (!(rate >= 0) || Double.isInfinite(rate)) {
+            throw new IllegalArgumentException("Scheduler: schedule " + schedule + " returned rate " + rate + " for period "
+                + period + "; a learning rate must be >= 0 and finite");
+        }
+        optimizer.setLearningRate(rate);
+        return rate;
+    }
+
+    /** The current period: 0 before the first {@link #advance()}. */
+    public int period() {
+        return period;
+    }
+
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    public LearningRateSchedule schedule() {
+        return schedule;
+    }
+}
