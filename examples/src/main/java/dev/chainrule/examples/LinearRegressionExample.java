@@ -1,10 +1,15 @@
 package dev.chainrule.examples;
 
-import dev.chainrule.autograd.Autograd;
 import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.data.Batch;
+import dev.chainrule.nn.data.DataLoader;
+import dev.chainrule.nn.data.Dataset;
+import dev.chainrule.optim.Sgd;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
@@ -42,12 +47,10 @@ public final class LinearRegressionExample {
      * @param truth           the generating weights then bias
      */
     public record Result(long seed, int samples, int epochs, double learningRate, double[] gradientDescent,
-                         double[] closedForm, double[] truth, double[] losses) {
+                         double[] closedForm, double[] truth, double[] losses, double[] distance) {
         /** max_j |θ_GD − θ_LS|. */
         public double maxDifference() {
-            double m = 0;
-            for (int j = 0; j < closedForm.length; j++) m = Math.max(m, Math.abs(gradientDescent[j] - closedForm[j]));
-            return m;
+            return maxAbsDifference(gradientDescent, closedForm);
         }
 
         public boolean claimHolds() {
@@ -89,34 +92,50 @@ public final class LinearRegressionExample {
         }
         double[] closedForm = LinearAlgebra.leastSquares(design, y);
 
-        Tensor xs = Tensor.of(x);
-        Tensor ys = Tensor.of(y, n, 1);
+        Dataset data = new Dataset(Tensor.of(x), Tensor.of(y, n, 1));
+        DataLoader fullBatch = DataLoader.builder(data).batchSize(n).build();   // full-batch gradient descent
         Tensor weight = Tensor.zeros(1, d).requiresGrad();
         Tensor bias = Tensor.zeros(1).requiresGrad();
+        Sgd optimizer = Sgd.builder(List.of(weight, bias)).lr(lr).build();
         double[] losses = new double[epochs];
+        double[] distance = new double[epochs];
         try (Progress progress = Progress.start("linear-regression", epochs)) {
             for (int epoch = 0; epoch < epochs; epoch++) {
-                Tensor mse = xs.linear(weight, bias).sub(ys).square().mean();
-                mse.backward();
-                losses[epoch] = mse.item();
-                try (var s = Autograd.noGrad()) {
-                    for (Tensor p : List.of(weight, bias)) p.addInPlace(p.grad(), -lr);
+                for (Batch batch : fullBatch) {
+                    Tensor mse = batch.x().linear(weight, bias).sub(batch.y()).square().mean();
+                    mse.backward();
+                    optimizer.step();
+                    optimizer.zeroGrad();
+                    losses[epoch] = mse.item();
                 }
-                weight.zeroGrad();
-                bias.zeroGrad();
+                // floored at 1e-16 (round-off) so that the log-scale plot has no zeros
+                distance[epoch] = Math.max(1e-16, maxAbsDifference(parameters(weight, bias), closedForm));
                 progress.step();
                 if ((epoch + 1) % Math.max(1, epochs / 5) == 0) {
-                    LOG.info("epoch {}/{}: mse {}", epoch + 1, epochs, String.format(Locale.ROOT, "%.10f", losses[epoch]));
+                    LOG.info("epoch {}/{}: mse {}, max |theta - theta_LS| {}", epoch + 1, epochs,
+                        String.format(Locale.ROOT, "%.10f", losses[epoch]), String.format(Locale.ROOT, "%.2e", distance[epoch]));
                 }
             }
         }
-        double[] gd = new double[d + 1];
-        System.arraycopy(weight.toArray(), 0, gd, 0, d);
-        gd[d] = bias.item();
+        double[] gd = parameters(weight, bias);
         double[] truth = new double[d + 1];
         System.arraycopy(TRUE_WEIGHTS, 0, truth, 0, d);
         truth[d] = TRUE_BIAS;
-        return new Result(seed, n, epochs, lr, gd, closedForm, truth, losses);
+        return new Result(seed, n, epochs, lr, gd, closedForm, truth, losses, distance);
+    }
+
+    /** Weights then bias, as one array. */
+    private static double[] parameters(Tensor weight, Tensor bias) {
+        double[] w = weight.toArray();
+        double[] out = java.util.Arrays.copyOf(w, w.length + 1);
+        out[w.length] = bias.item();
+        return out;
+    }
+
+    static double maxAbsDifference(double[] a, double[] b) {
+        double m = 0;
+        for (int j = 0; j < a.length; j++) m = Math.max(m, Math.abs(a[j] - b[j]));
+        return m;
     }
 
     @Command(name = "linear-regression", mixinStandardHelpOptions = true,
@@ -139,6 +158,10 @@ public final class LinearRegressionExample {
             if (common.out() != null) {
                 out.println("Plot: " + Plots.lossCurve(common.out(), "linear-regression-loss.png",
                     "Linear regression: MSE per epoch (gradient descent)", result.losses(), true));
+                Map<String, double[]> gap = new LinkedHashMap<>();
+                gap.put("max |theta_GD - theta_LS|", result.distance());
+                out.println("Plot: " + Plots.lossCurves(common.out(), "linear-regression-distance.png",
+                    "Linear regression: distance of gradient descent to the closed-form solution", "max abs difference", gap, true));
             }
             out.flush();
             return result.claimHolds() ? 0 : Main.CLAIM_FAILED;

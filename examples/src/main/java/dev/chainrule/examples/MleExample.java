@@ -1,7 +1,7 @@
 package dev.chainrule.examples;
 
-import dev.chainrule.autograd.Autograd;
 import dev.chainrule.autograd.Tensor;
+import dev.chainrule.optim.Sgd;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -109,13 +109,15 @@ public final class MleExample {
         Tensor mu = Tensor.scalar(0.0).requiresGrad();
         Tensor logSigma = Tensor.scalar(0.0).requiresGrad();
         double halfLog2Pi = 0.5 * Math.log(2 * Math.PI);
+        Sgd optimizer = Sgd.builder(List.of(mu, logSigma)).lr(lr).build();
         double[] losses = new double[epochs];
         for (int epoch = 0; epoch < epochs; epoch++) {
             Tensor sigma = logSigma.exp();
             Tensor nll = x.sub(mu).square().div(sigma.square().mul(2)).add(logSigma).add(halfLog2Pi).mean();
             nll.backward();
             losses[epoch] = nll.item();
-            descend(List.of(mu, logSigma), lr);
+            optimizer.step();
+            optimizer.zeroGrad();
             if ((epoch + 1) % Math.max(1, epochs / 5) == 0) {
                 LOG.info("gaussian epoch {}/{}: nll {}, mu {}, sigma {}", epoch + 1, epochs,
                     String.format(Locale.ROOT, "%.8f", losses[epoch]), String.format(Locale.ROOT, "%.6f", mu.item()),
@@ -136,13 +138,15 @@ public final class MleExample {
 
         Tensor y = Tensor.of(flips);
         Tensor theta = Tensor.scalar(0.0).requiresGrad();
+        Sgd optimizer = Sgd.builder(List.of(theta)).lr(lr).build();
         double[] losses = new double[epochs];
         for (int epoch = 0; epoch < epochs; epoch++) {
             // −log p(y | θ) = −y log σ(θ) − (1 − y) log(1 − σ(θ)) = softplus(θ) − y θ
             Tensor nll = theta.softplus().sub(y.mul(theta)).mean();
             nll.backward();
             losses[epoch] = nll.item();
-            descend(List.of(theta), lr);
+            optimizer.step();
+            optimizer.zeroGrad();
             if ((epoch + 1) % Math.max(1, epochs / 5) == 0) {
                 LOG.info("bernoulli epoch {}/{}: nll {}, p {}", epoch + 1, epochs,
                     String.format(Locale.ROOT, "%.8f", losses[epoch]),
@@ -151,14 +155,6 @@ public final class MleExample {
         }
         double p = 1 / (1 + Math.exp(-theta.item()));
         return new BernoulliFit(n, trueP, frequency, theta.item(), p, losses);
-    }
-
-    /** One gradient-descent step θ ← θ − lr ∇θ, then clears the gradients. */
-    private static void descend(List<Tensor> params, double lr) {
-        try (var s = Autograd.noGrad()) {
-            for (Tensor p : params) p.addInPlace(p.grad(), -lr);
-        }
-        for (Tensor p : params) p.zeroGrad();
     }
 
     @Command(name = "mle", mixinStandardHelpOptions = true,

@@ -66,6 +66,7 @@ public final class Plots {
             s.setMarker(SeriesMarkers.NONE);
         }
         chart.getStyler().setYAxisLogarithmic(logY && positive);
+        chart.getStyler().setXAxisTickMarkSpacingHint(120);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         return save(chart, dir, fileName);
