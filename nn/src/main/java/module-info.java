@@ -5,6 +5,7 @@ module dev.chainrule.nn {
     requires com.fasterxml.jackson.core;
 
     exports dev.chainrule.nn;
+    exports dev.chainrule.nn.init;
     exports dev.chainrule.nn.loss;
     exports dev.chainrule.nn.data;
 }
