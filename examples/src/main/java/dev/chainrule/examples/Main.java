@@ -23,6 +23,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         + "trains with Chainrule, prints its results to stdout and logs progress to stderr.",
     synopsisSubcommandLabel = "<example>",
     subcommands = {
+        XorExample.Cli.class,
         LinearRegressionExample.Cli.class,
         NeuronExample.Cli.class,
         MleExample.Cli.class,
