@@ -47,7 +47,8 @@ public final class Plots {
 
     /**
      * Writes a line chart of one or more loss curves (value per epoch) to {@code dir/fileName}.
-     * With {@code logY} the y axis is logarithmic, unless some value is not positive.
+     * With {@code logY} the y axis is logarithmic, unless some value is not positive or the values
+     * span less than two decades.
      *
      * @return the file written
      */
@@ -55,19 +56,24 @@ public final class Plots {
                                   Map<String, double[]> curves, boolean logY) throws IOException {
         XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle("epoch").yAxisTitle(yTitle).build();
         boolean positive = true;
+        double min = Double.POSITIVE_INFINITY, max = 0;
         for (Map.Entry<String, double[]> c : curves.entrySet()) {
             double[] y = c.getValue();
             double[] x = new double[y.length];
             for (int i = 0; i < y.length; i++) {
                 x[i] = i + 1;
                 if (!(y[i] > 0)) positive = false;
+                min = Math.min(min, y[i]);
+                max = Math.max(max, y[i]);
             }
             XYSeries s = chart.addSeries(c.getKey(), x, y);
             s.setMarker(SeriesMarkers.NONE);
         }
-        chart.getStyler().setYAxisLogarithmic(logY && positive);
+        // XChart labels only powers of ten on a log axis: use it only when the curve spans two decades.
+        chart.getStyler().setYAxisLogarithmic(logY && positive && max >= 100 * min);
         chart.getStyler().setXAxisTickMarkSpacingHint(120);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         return save(chart, dir, fileName);
     }
