@@ -83,7 +83,7 @@ public final class LogisticRegressionExample {
     }
 
     @Command(name = "logistic-regression", mixinStandardHelpOptions = true,
-        description = "Logistic regression by SGD on two Gaussian blobs: >= 95 % accuracy, and the learned weight "
+        description = "Logistic regression by SGD on two Gaussian blobs: >= 95 %% accuracy, and the learned weight "
             + "direction matches the generating one (cosine similarity).")
     public static final class Cli implements Callable<Integer> {
         @Spec

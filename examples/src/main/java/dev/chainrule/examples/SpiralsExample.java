@@ -84,7 +84,7 @@ public final class SpiralsExample {
     }
 
     @Command(name = "spirals", mixinStandardHelpOptions = true,
-        description = "Softmax (linear) classifier vs a 2-layer MLP on 3-class spirals: the MLP reaches >= 95 % training "
+        description = "Softmax (linear) classifier vs a 2-layer MLP on 3-class spirals: the MLP reaches >= 95 %% training "
             + "accuracy, the linear classifier stays far lower.")
     public static final class Cli implements Callable<Integer> {
         @Spec

@@ -219,7 +219,7 @@ public final class XorExample {
     }
 
     @Command(name = "xor", mixinStandardHelpOptions = true,
-        description = "An MLP (2 and 4 tanh hidden units) learns XOR to 100 % accuracy; a logistic unit and a perceptron "
+        description = "An MLP (2 and 4 tanh hidden units) learns XOR to 100 %% accuracy; a logistic unit and a perceptron "
             + "cannot, because XOR is not linearly separable. Prints the truth table with predictions.")
     public static final class Cli implements Callable<Integer> {
         @Spec

@@ -40,6 +40,7 @@ class MainTest {
             out.getBuffer().setLength(0);
             assertEquals(0, run(name, "--help"), name);
             assertTrue(out.toString().contains("Usage: chainrule-examples " + name), out.toString());
+            assertTrue(err.toString().isEmpty(), "picocli complained about " + name + "'s help: " + err);
         }
     }
 
@@ -70,6 +71,16 @@ class MainTest {
         for (String v : List.of("dL/dL", "dL/dr", "dL/dl", "dL/du", "dL/dz", "dL/dw", "dL/db")) {
             assertTrue(out.toString().contains(v), v + " missing from:\n" + out);
         }
+    }
+
+    @Test
+    void readmeCommandPrintsTheXorTruthTableWithFullAccuracy() {
+        assertEquals(0, run("xor"));
+        String text = out.toString();
+        assertTrue(text.contains(" x1 x2 | y |"), text);
+        assertTrue(text.contains("MLP 2-2-1 (tanh hidden): accuracy 100 %"), text);
+        assertTrue(text.contains("MLP 2-4-1 (tanh hidden): accuracy 100 %"), text);
+        assertTrue(text.contains("not linearly separable"), text);
     }
 
     @Test
