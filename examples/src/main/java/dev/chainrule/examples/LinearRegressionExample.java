@@ -1,14 +1,16 @@
 package dev.chainrule.examples;
 
 import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.data.Batch;
 import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.data.Dataset;
+import dev.chainrule.nn.init.Zeros;
+import dev.chainrule.nn.loss.MeanSquaredError;
 import dev.chainrule.optim.Sgd;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Locale;
 import java.util.SplittableRandom;
@@ -23,7 +25,8 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * Linear regression two ways: full-batch gradient descent on the mean squared error
- * {@code (1/n) ‖X wᵀ + b − y‖²} with Chainrule, and the closed-form least-squares solution of the
+ * {@code (1/n) ‖X wᵀ + b − y‖²} with Chainrule (a {@link Linear} layer started at zero,
+ * {@link MeanSquaredError}, {@link Sgd} over a full-batch {@link DataLoader}), and the closed-form least-squares solution of the
  * normal equations {@code (AᵀA) θ = Aᵀy} (A = [X, 1]) solved in plain Java. The MSE is convex with
  * a positive-definite Hessian {@code (2/n) AᵀA}, so gradient descent with a small enough step
  * converges linearly to the same point.
@@ -94,22 +97,22 @@ public final class LinearRegressionExample {
 
         Dataset data = new Dataset(Tensor.of(x), Tensor.of(y, n, 1));
         DataLoader fullBatch = DataLoader.builder(data).batchSize(n).build();   // full-batch gradient descent
-        Tensor weight = Tensor.zeros(1, d).requiresGrad();
-        Tensor bias = Tensor.zeros(1).requiresGrad();
-        Sgd optimizer = Sgd.builder(List.of(weight, bias)).lr(lr).build();
+        Linear model = new Linear(d, 1, new Zeros(), new Zeros(), rng);
+        MeanSquaredError mseLoss = new MeanSquaredError();
+        Sgd optimizer = Sgd.builder(model).lr(lr).build();
         double[] losses = new double[epochs];
         double[] distance = new double[epochs];
         try (Progress progress = Progress.start("linear-regression", epochs)) {
             for (int epoch = 0; epoch < epochs; epoch++) {
                 for (Batch batch : fullBatch) {
-                    Tensor mse = batch.x().linear(weight, bias).sub(batch.y()).square().mean();
+                    Tensor mse = mseLoss.apply(model.forward(batch.x()), batch.y());
                     mse.backward();
                     optimizer.step();
                     optimizer.zeroGrad();
                     losses[epoch] = mse.item();
                 }
                 // floored at 1e-16 (round-off) so that the log-scale plot has no zeros
-                distance[epoch] = Math.max(1e-16, maxAbsDifference(parameters(weight, bias), closedForm));
+                distance[epoch] = Math.max(1e-16, maxAbsDifference(parameters(model), closedForm));
                 progress.step();
                 if ((epoch + 1) % Math.max(1, epochs / 5) == 0) {
                     LOG.info("epoch {}/{}: mse {}, max |theta - theta_LS| {}", epoch + 1, epochs,
@@ -117,7 +120,7 @@ public final class LinearRegressionExample {
                 }
             }
         }
-        double[] gd = parameters(weight, bias);
+        double[] gd = parameters(model);
         double[] truth = new double[d + 1];
         System.arraycopy(TRUE_WEIGHTS, 0, truth, 0, d);
         truth[d] = TRUE_BIAS;
@@ -125,10 +128,10 @@ public final class LinearRegressionExample {
     }
 
     /** Weights then bias, as one array. */
-    private static double[] parameters(Tensor weight, Tensor bias) {
-        double[] w = weight.toArray();
+    private static double[] parameters(Linear model) {
+        double[] w = model.weight().toArray();
         double[] out = java.util.Arrays.copyOf(w, w.length + 1);
-        out[w.length] = bias.item();
+        out[w.length] = model.bias().item();
         return out;
     }
 

@@ -1,6 +1,9 @@
 package dev.chainrule.examples;
 
 import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.loss.BinaryCrossEntropyWithLogits;
+import dev.chainrule.nn.loss.GaussianNll;
+import dev.chainrule.nn.loss.Reduction;
 import dev.chainrule.optim.Sgd;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +22,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /**
- * Maximum likelihood by gradient descent recovers the textbook estimators.
+ * Maximum likelihood by gradient descent recovers the textbook estimators. The negative
+ * log-likelihoods are Chainrule's {@link GaussianNll} (with σ passed per call, so that it can be
+ * learned) and {@link BinaryCrossEntropyWithLogits}; the optimizer is full-batch {@link Sgd}.
  * <ul>
  *   <li>Gaussian: minimizing the mean negative log-likelihood
  *       {@code ½ log 2π + log σ + (x − μ)² / (2σ²)} over μ and {@code s = log σ} (so σ stays
@@ -108,12 +113,12 @@ public final class MleExample {
         Tensor x = Tensor.of(data);
         Tensor mu = Tensor.scalar(0.0).requiresGrad();
         Tensor logSigma = Tensor.scalar(0.0).requiresGrad();
-        double halfLog2Pi = 0.5 * Math.log(2 * Math.PI);
+        GaussianNll gaussianNll = new GaussianNll(1.0, Reduction.MEAN, true);   // full: with the ½ log 2π constant
         Sgd optimizer = Sgd.builder(List.of(mu, logSigma)).lr(lr).build();
         double[] losses = new double[epochs];
         for (int epoch = 0; epoch < epochs; epoch++) {
-            Tensor sigma = logSigma.exp();
-            Tensor nll = x.sub(mu).square().div(sigma.square().mul(2)).add(logSigma).add(halfLog2Pi).mean();
+            // mean over samples of ½ log 2π + log σ + (x − μ)² / (2σ²), σ = e^s given per call
+            Tensor nll = gaussianNll.apply(mu.broadcastTo(n), x, logSigma.exp());
             nll.backward();
             losses[epoch] = nll.item();
             optimizer.step();
@@ -138,11 +143,12 @@ public final class MleExample {
 
         Tensor y = Tensor.of(flips);
         Tensor theta = Tensor.scalar(0.0).requiresGrad();
+        BinaryCrossEntropyWithLogits bce = new BinaryCrossEntropyWithLogits();
         Sgd optimizer = Sgd.builder(List.of(theta)).lr(lr).build();
         double[] losses = new double[epochs];
         for (int epoch = 0; epoch < epochs; epoch++) {
-            // −log p(y | θ) = −y log σ(θ) − (1 − y) log(1 − σ(θ)) = softplus(θ) − y θ
-            Tensor nll = theta.softplus().sub(y.mul(theta)).mean();
+            // −log p(y | θ) = −y log σ(θ) − (1 − y) log(1 − σ(θ)) = softplus(θ) − y θ, averaged
+            Tensor nll = bce.apply(theta.broadcastTo(n), y);
             nll.backward();
             losses[epoch] = nll.item();
             optimizer.step();
