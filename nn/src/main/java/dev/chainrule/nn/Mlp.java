@@ -69,11 +69,6 @@ public class Mlp extends Module {
         return out;
     }
 
-    @Override
-    protected String extraRepr() {
-        return "sizes=" + Arrays.toString(sizes);
-    }
-
     /** Collects an {@link Mlp}'s configuration; {@link #build()} validates it. Not thread-safe. */
     public static final class Builder {
         private int[] sizes;

@@ -162,6 +162,11 @@ public abstract class Module {
             return;
         }
         sb.append('\n');
+        // A container's own parameters (registered next to its children) get one line each.
+        for (Map.Entry<String, Tensor> p : parameters.entrySet()) {
+            sb.append(indent).append("  ").append(p.getKey()).append(Shape.toString(p.getValue().shape()))
+                .append("  # ").append(p.getValue().size()).append(" params\n");
+        }
         for (Map.Entry<String, Module> c : children.entrySet()) {
             sb.append(indent).append("  (").append(c.getKey()).append("): ");
             c.getValue().describe(sb, indent + "  ");
