@@ -1,16 +1,22 @@
 package dev.chainrule.examples;
 
-import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
-import dev.chainrule.nn.data.Batch;
 import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.loss.Loss;
+import dev.chainrule.optim.EpochSummary;
+import dev.chainrule.optim.History;
 import dev.chainrule.optim.Optimizer;
+import dev.chainrule.optim.Trainer;
+import dev.chainrule.optim.TrainingListener;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The plain training loop the examples share: forward, loss, backward, step, zero the gradients. */
+/**
+ * The examples' use of {@link Trainer}: fit for a number of epochs, with a listener that logs a
+ * handful of progress lines (the Trainer's own per-epoch lines are turned down in logback.xml) and
+ * drives the terminal progress bar.
+ */
 final class Training {
 
     private static final Logger LOG = LoggerFactory.getLogger(Training.class);
@@ -23,27 +29,18 @@ final class Training {
      * @return the mean training loss of each epoch (weighted by batch size)
      */
     static double[] fit(String task, Module model, Optimizer optimizer, Loss loss, DataLoader loader, int epochs) {
-        double[] losses = new double[epochs];
-        model.train();
         try (Progress progress = Progress.start(task, epochs)) {
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                double sum = 0;
-                int seen = 0;
-                for (Batch batch : loader) {
-                    Tensor l = loss.apply(model.forward(batch.x()), batch.y());
-                    l.backward();
-                    optimizer.step();
-                    optimizer.zeroGrad();
-                    sum += l.item() * batch.size();
-                    seen += batch.size();
+            TrainingListener listener = new TrainingListener() {
+                @Override
+                public void onEpochEnd(EpochSummary s) {
+                    progress.step();
+                    if (s.epoch() == 1 || s.epoch() % Math.max(1, epochs / 5) == 0) {
+                        LOG.info("{}: epoch {}/{} loss {}", task, s.epoch(), epochs, String.format(Locale.ROOT, "%.6f", s.trainLoss()));
+                    }
                 }
-                losses[epoch] = sum / seen;
-                progress.step();
-                if ((epoch + 1) % Math.max(1, epochs / 5) == 0 || epoch == 0) {
-                    LOG.info("{}: epoch {}/{} loss {}", task, epoch + 1, epochs, String.format(Locale.ROOT, "%.6f", losses[epoch]));
-                }
-            }
+            };
+            History history = Trainer.builder(model, loss, optimizer).epochs(epochs).listener(listener).build().fit(loader);
+            return history.trainLoss();
         }
-        return losses;
     }
 }
