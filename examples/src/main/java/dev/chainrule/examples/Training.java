@@ -5,6 +5,7 @@ import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.loss.Loss;
 import dev.chainrule.optim.EpochSummary;
 import dev.chainrule.optim.History;
+import dev.chainrule.optim.Metric;
 import dev.chainrule.optim.Optimizer;
 import dev.chainrule.optim.Trainer;
 import dev.chainrule.optim.TrainingListener;
@@ -29,6 +30,16 @@ final class Training {
      * @return the mean training loss of each epoch (weighted by batch size)
      */
     static double[] fit(String task, Module model, Optimizer optimizer, Loss loss, DataLoader loader, int epochs) {
+        return fit(task, model, optimizer, loss, loader, epochs, null).trainLoss();
+    }
+
+    /**
+     * Trains {@code model} for {@code epochs} passes over {@code loader}, evaluating {@code metric}
+     * (may be null) on each batch's predictions before its update.
+     *
+     * @return the Trainer's history: loss and metric per epoch
+     */
+    static History fit(String task, Module model, Optimizer optimizer, Loss loss, DataLoader loader, int epochs, Metric metric) {
         try (Progress progress = Progress.start(task, epochs)) {
             TrainingListener listener = new TrainingListener() {
                 @Override
@@ -39,8 +50,9 @@ final class Training {
                     }
                 }
             };
-            History history = Trainer.builder(model, loss, optimizer).epochs(epochs).listener(listener).build().fit(loader);
-            return history.trainLoss();
+            Trainer.Builder trainer = Trainer.builder(model, loss, optimizer).epochs(epochs).listener(listener);
+            if (metric != null) trainer.metric(metric);
+            return trainer.build().fit(loader);
         }
     }
 }

@@ -12,10 +12,11 @@ import dev.chainrule.nn.data.Dataset;
 import dev.chainrule.nn.init.XavierNormal;
 import dev.chainrule.nn.init.Zeros;
 import dev.chainrule.nn.loss.BinaryCrossEntropyWithLogits;
-import dev.chainrule.nn.loss.Loss;
 import dev.chainrule.nn.loss.PerceptronLoss;
 import dev.chainrule.nn.loss.Reduction;
+import dev.chainrule.optim.Accuracy;
 import dev.chainrule.optim.Adam;
+import dev.chainrule.optim.History;
 import dev.chainrule.optim.Optimizer;
 import dev.chainrule.optim.Sgd;
 import java.io.IOException;
@@ -103,8 +104,9 @@ public final class XorExample {
                     m.hidden(), 100 * m.accuracy(), m.losses()[m.losses().length - 1], m.initSeed(),
                     m.attempts() == 1 ? " (first attempt)" : " (after " + (m.attempts() - 1) + " restart(s) from a poor local minimum)");
             }
-            out.printf(Locale.ROOT, "Logistic unit: accuracy %.0f %% (best during training %.0f %%), outputs stay near 0.5%n",
-                100 * logistic.accuracy(), 100 * logistic.bestAccuracy());
+            out.printf(Locale.ROOT, "Logistic unit: accuracy %.0f %% (best during training %.0f %%); it settles at p = 0.5 everywhere,%n"
+                + "  loss %.6f = log 2, and its 'predictions' are the signs of logits of about 0%n",
+                100 * logistic.accuracy(), 100 * logistic.bestAccuracy(), logistic.losses()[logistic.losses().length - 1]);
             out.printf(Locale.ROOT, "Perceptron (perceptron rule, %d epochs): accuracy %.0f %% (best during training %.0f %%), never converges%n",
                 perceptron.losses().length, 100 * perceptron.accuracy(), 100 * perceptron.bestAccuracy());
             out.println("Why the single units fail: XOR is not linearly separable. A line w1*x1 + w2*x2 + b = 0 would need");
@@ -137,8 +139,8 @@ public final class XorExample {
                 .biasInit(new Zeros())
                 .seed(initSeed)
                 .build();
-            double[] losses = fullBatch(model, Adam.builder(model).lr(LEARNING_RATE).build(), new BinaryCrossEntropyWithLogits(),
-                data, epochs, "xor 2-" + hidden + "-1", null);
+            double[] losses = fullBatch(model, Adam.builder(model).lr(LEARNING_RATE).build(), data, epochs,
+                "xor 2-" + hidden + "-1").trainLoss();
             Tensor x = data.inputs();
             int[] predictions = Predictions.binary(model, x);
             double accuracy = Datasets.accuracy(predictions, data.y());
@@ -155,13 +157,13 @@ public final class XorExample {
 
     static LinearRun trainLogistic(Datasets.Labeled data, long seed, int epochs) {
         Linear unit = new Linear(2, 1, new XavierNormal(), new Zeros(), new SplittableRandom(seed));
-        double[] best = {0};
-        double[] losses = fullBatch(unit, Adam.builder(unit).lr(LEARNING_RATE).build(), new BinaryCrossEntropyWithLogits(),
-            data, epochs, "xor logistic", model -> best[0] = Math.max(best[0],
-                Datasets.accuracy(Predictions.binary(model, data.inputs()), data.y())));
+        History history = fullBatch(unit, Adam.builder(unit).lr(LEARNING_RATE).build(), data, epochs, "xor logistic");
         int[] predictions = Predictions.binary(unit, data.inputs());
-        return new LinearRun("logistic", Datasets.accuracy(predictions, data.y()), best[0],
-            Predictions.probabilities(unit, data.inputs()), predictions, losses, unit);
+        double accuracy = Datasets.accuracy(predictions, data.y());
+        double best = accuracy;
+        for (double a : history.trainMetric()) best = Math.max(best, a);
+        return new LinearRun("logistic", accuracy, best, Predictions.probabilities(unit, data.inputs()), predictions,
+            history.trainLoss(), unit);
     }
 
     /** Rosenblatt's rule: SGD with batch size 1 on the perceptron criterion, labels ±1. */
@@ -186,7 +188,7 @@ public final class XorExample {
             best = Math.max(best, Datasets.accuracy(perceptronClasses(perceptron, data.inputs()), data.y()));
         }
         int[] predictions = perceptronClasses(perceptron, data.inputs());
-        LOG.info("perceptron: {} mistakes in the last epoch, best accuracy {}", mistakes[epochs - 1], best);
+        LOG.info("perceptron: {} mistakes in the last epoch, best accuracy {}", (int) mistakes[epochs - 1], best);
         double[] outputs = new double[predictions.length];
         for (int i = 0; i < outputs.length; i++) outputs[i] = predictions[i];
         return new LinearRun("perceptron", Datasets.accuracy(predictions, data.y()), best, outputs, predictions, mistakes, perceptron);
@@ -199,23 +201,10 @@ public final class XorExample {
         return out;
     }
 
-    /** Full-batch training; {@code afterEpoch} (may be null) sees the model after each update. */
-    private static double[] fullBatch(Module model, Optimizer optimizer, Loss loss, Datasets.Labeled data, int epochs,
-                                      String task, java.util.function.Consumer<Module> afterEpoch) {
-        Tensor x = data.inputs(), y = data.binaryTargets();
-        double[] losses = new double[epochs];
-        try (Progress progress = Progress.start(task, epochs)) {
-            for (int epoch = 0; epoch < epochs; epoch++) {
-                Tensor l = loss.apply(model.forward(x), y);
-                l.backward();
-                optimizer.step();
-                optimizer.zeroGrad();
-                losses[epoch] = l.item();
-                if (afterEpoch != null) afterEpoch.accept(model);
-                progress.step();
-            }
-        }
-        return losses;
+    /** Full-batch training through the Trainer; the metric is the accuracy of each epoch's (pre-update) predictions. */
+    private static History fullBatch(Module model, Optimizer optimizer, Datasets.Labeled data, int epochs, String task) {
+        DataLoader all = DataLoader.builder(new Dataset(data.inputs(), data.binaryTargets())).batchSize(data.size()).build();
+        return Training.fit(task, model, optimizer, new BinaryCrossEntropyWithLogits(), all, epochs, Accuracy.binaryLogits());
     }
 
     @Command(name = "xor", mixinStandardHelpOptions = true,
