@@ -1,7 +1,9 @@
 package dev.chainrule.examples;
 
 import java.nio.file.Path;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
 
 /** Options every example takes: the random seed and an optional directory for PNG plots. */
 public final class CommonOptions {
@@ -24,5 +26,17 @@ public final class CommonOptions {
     /** The plot directory, or null when no plots were asked for. */
     public Path out() {
         return out;
+    }
+
+    /**
+     * Checks an {@code --epochs} value.
+     *
+     * @throws ParameterException (a usage error, exit code 2) if {@code epochs} is below 1
+     */
+    static int checkEpochs(CommandSpec spec, int epochs) {
+        if (epochs < 1) {
+            throw new ParameterException(spec.commandLine(), "--epochs must be at least 1, got " + epochs);
+        }
+        return epochs;
     }
 }

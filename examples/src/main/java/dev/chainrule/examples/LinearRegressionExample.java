@@ -155,7 +155,7 @@ public final class LinearRegressionExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(common.seed(), epochs);
+            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs));
             PrintWriter out = spec.commandLine().getOut();
             result.print(out);
             if (common.out() != null) {

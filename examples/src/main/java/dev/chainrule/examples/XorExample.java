@@ -221,7 +221,7 @@ public final class XorExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(common.seed(), epochs);
+            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs));
             PrintWriter out = spec.commandLine().getOut();
             result.print(out);
             Path dir = common.out();

@@ -66,6 +66,12 @@ class MainTest {
     }
 
     @Test
+    void nonPositiveEpochsAreAUsageError() {
+        assertEquals(2, run("spirals", "--epochs", "0"));
+        assertTrue(err.toString().contains("--epochs must be at least 1, got 0"), err.toString());
+    }
+
+    @Test
     void neuronPrintsEveryGradientThroughTheCli() {
         assertEquals(0, run("neuron"));
         for (String v : List.of("dL/dL", "dL/dr", "dL/dl", "dL/du", "dL/dz", "dL/dw", "dL/db")) {
@@ -93,5 +99,12 @@ class MainTest {
         assertEquals('P', head[1]);
         assertEquals('N', head[2]);
         assertEquals('G', head[3]);
+
+        out.getBuffer().setLength(0);
+        assertEquals(0, run("xor", "--seed", "42", "--epochs", "1000", "--out", dir.toString()));
+        for (String name : List.of("xor-loss.png", "xor-mlp2-boundary.png", "xor-mlp4-boundary.png", "xor-logistic-boundary.png")) {
+            assertTrue(Files.size(dir.resolve(name)) > 1000, name);
+            assertTrue(out.toString().contains(name), "the CLI names the plots it wrote: " + out);
+        }
     }
 }
