@@ -78,6 +78,32 @@ public final class Plots {
         return save(chart, dir, fileName);
     }
 
+    /**
+     * Writes a line chart of several series over the same x values to {@code dir/fileName}; series
+     * whose name starts with {@code "*"} are drawn as markers only (the star is dropped).
+     *
+     * @return the file written
+     */
+    public static Path lines(Path dir, String fileName, String title, String xTitle, String yTitle, double[] x,
+                             Map<String, double[]> series) throws IOException {
+        XYChart chart = new XYChartBuilder().width(800).height(500).title(title).xAxisTitle(xTitle).yAxisTitle(yTitle).build();
+        for (Map.Entry<String, double[]> e : series.entrySet()) {
+            boolean markers = e.getKey().startsWith("*");
+            XYSeries s = chart.addSeries(markers ? e.getKey().substring(1) : e.getKey(), x, e.getValue());
+            if (markers) {
+                s.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                s.setMarker(SeriesMarkers.CIRCLE);
+            } else {
+                s.setMarker(SeriesMarkers.NONE);
+            }
+        }
+        chart.getStyler().setMarkerSize(6);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
+        chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        return save(chart, dir, fileName);
+    }
+
     /** A single loss curve. */
     public static Path lossCurve(Path dir, String fileName, String title, double[] losses, boolean logY) throws IOException {
         Map<String, double[]> one = new LinkedHashMap<>();

@@ -21,6 +21,18 @@ class NeuronExampleTest {
     }
 
     @Test
+    void backwardMatchesFormulasAtRandomPoints() {
+        assertTrue(NeuronExample.maxErrorAtRandomPoints(CommonOptions.DEFAULT_SEED, 200) <= 1e-12);
+    }
+
+    @Test
+    void graphExportNamesTheOps() {
+        String dot = NeuronExample.graphDot(1.5, 1, 0.8, -0.3, 0.1);
+        assertTrue(dot.startsWith("digraph"), dot);
+        for (String op : List.of("mul", "add", "sigmoid", "sub")) assertTrue(dot.contains(op), op + " missing from " + dot);
+    }
+
+    @Test
     void backwardMatchesFormulasAcrossPoints() {
         double[][] cases = {{-2, 0, 1.3, 0.4, 0.5}, {0.1, 1, -4, 2, 0}, {3, 0, 0, 0, 1}, {-0.5, 1, 10, -7, 0.01}};
         for (double[] c : cases) {
