@@ -43,7 +43,7 @@ public final class MleExample {
 
     /** The Gaussian fit: estimates next to the closed-form ML values, and the loss per epoch. */
     public record GaussianFit(int samples, double trueMean, double trueStd, double sampleMean, double sampleStd,
-                              double mean, double std, double[] losses) {
+                              double mean, double std, double[] losses, double[] meanPath, double[] stdPath) {
         public double meanError() {
             return Math.abs(mean - sampleMean);
         }
@@ -54,7 +54,8 @@ public final class MleExample {
     }
 
     /** The Bernoulli fit: σ(θ) next to the observed frequency, and the loss per epoch. */
-    public record BernoulliFit(int samples, double trueP, double frequency, double logit, double p, double[] losses) {
+    public record BernoulliFit(int samples, double trueP, double frequency, double logit, double p, double[] losses,
+                               double[] pPath) {
         public double error() {
             return Math.abs(p - frequency);
         }
@@ -112,10 +113,11 @@ public final class MleExample {
 
         Tensor x = Tensor.of(data);
         Tensor mu = Tensor.scalar(0.0).requiresGrad();
-        Tensor logSigma = Tensor.scalar(0.0).requiresGrad();
+        // Start wide (sigma = 5): from a too-narrow start the first steps overshoot sigma by orders of magnitude.
+        Tensor logSigma = Tensor.scalar(Math.log(5.0)).requiresGrad();
         GaussianNll gaussianNll = new GaussianNll(1.0, Reduction.MEAN, true);   // full: with the ½ log 2π constant
         Sgd optimizer = Sgd.builder(List.of(mu, logSigma)).lr(lr).build();
-        double[] losses = new double[epochs];
+        double[] losses = new double[epochs], meanPath = new double[epochs], stdPath = new double[epochs];
         for (int epoch = 0; epoch < epochs; epoch++) {
             // mean over samples of ½ log 2π + log σ + (x − μ)² / (2σ²), σ = e^s given per call
             Tensor nll = gaussianNll.apply(mu.broadcastTo(n), x, logSigma.exp());
@@ -123,13 +125,16 @@ public final class MleExample {
             losses[epoch] = nll.item();
             optimizer.step();
             optimizer.zeroGrad();
+            meanPath[epoch] = mu.item();
+            stdPath[epoch] = Math.exp(logSigma.item());
             if ((epoch + 1) % Math.max(1, epochs / 5) == 0) {
                 LOG.info("gaussian epoch {}/{}: nll {}, mu {}, sigma {}", epoch + 1, epochs,
                     String.format(Locale.ROOT, "%.8f", losses[epoch]), String.format(Locale.ROOT, "%.6f", mu.item()),
                     String.format(Locale.ROOT, "%.6f", Math.exp(logSigma.item())));
             }
         }
-        return new GaussianFit(n, trueMean, trueStd, sampleMean, sampleStd, mu.item(), Math.exp(logSigma.item()), losses);
+        return new GaussianFit(n, trueMean, trueStd, sampleMean, sampleStd, mu.item(), Math.exp(logSigma.item()), losses,
+            meanPath, stdPath);
     }
 
     static BernoulliFit fitBernoulli(SplittableRandom rng, int n, double trueP, int epochs, double lr) {
@@ -145,7 +150,7 @@ public final class MleExample {
         Tensor theta = Tensor.scalar(0.0).requiresGrad();
         BinaryCrossEntropyWithLogits bce = new BinaryCrossEntropyWithLogits();
         Sgd optimizer = Sgd.builder(List.of(theta)).lr(lr).build();
-        double[] losses = new double[epochs];
+        double[] losses = new double[epochs], pPath = new double[epochs];
         for (int epoch = 0; epoch < epochs; epoch++) {
             // −log p(y | θ) = −y log σ(θ) − (1 − y) log(1 − σ(θ)) = softplus(θ) − y θ, averaged
             Tensor nll = bce.apply(theta.broadcastTo(n), y);
@@ -153,6 +158,7 @@ public final class MleExample {
             losses[epoch] = nll.item();
             optimizer.step();
             optimizer.zeroGrad();
+            pPath[epoch] = 1 / (1 + Math.exp(-theta.item()));
             if ((epoch + 1) % Math.max(1, epochs / 5) == 0) {
                 LOG.info("bernoulli epoch {}/{}: nll {}, p {}", epoch + 1, epochs,
                     String.format(Locale.ROOT, "%.8f", losses[epoch]),
@@ -160,7 +166,13 @@ public final class MleExample {
             }
         }
         double p = 1 / (1 + Math.exp(-theta.item()));
-        return new BernoulliFit(n, trueP, frequency, theta.item(), p, losses);
+        return new BernoulliFit(n, trueP, frequency, theta.item(), p, losses, pPath);
+    }
+
+    private static double[] constant(int n, double v) {
+        double[] out = new double[n];
+        java.util.Arrays.fill(out, v);
+        return out;
     }
 
     @Command(name = "mle", mixinStandardHelpOptions = true,
@@ -186,6 +198,20 @@ public final class MleExample {
                 curves.put("Bernoulli NLL", result.bernoulli().losses());
                 out.println("Plot: " + Plots.lossCurves(common.out(), "mle-loss.png",
                     "Negative log-likelihood per sample", "NLL", curves, false));
+                GaussianFit g = result.gaussian();
+                BernoulliFit b = result.bernoulli();
+                int n = g.meanPath().length;
+                double[] epochAxis = new double[n];
+                for (int i = 0; i < n; i++) epochAxis[i] = i + 1;
+                Map<String, double[]> paths = new LinkedHashMap<>();
+                paths.put("mu", g.meanPath());
+                paths.put("sample mean", constant(n, g.sampleMean()));
+                paths.put("sigma", g.stdPath());
+                paths.put("sample std", constant(n, g.sampleStd()));
+                paths.put("Bernoulli sigmoid(theta)", b.pPath());
+                paths.put("frequency of ones", constant(n, b.frequency()));
+                out.println("Plot: " + Plots.lines(common.out(), "mle-parameters.png",
+                    "Maximum likelihood by gradient descent: estimates per epoch vs closed form", "epoch", "value", epochAxis, paths));
             }
             out.flush();
             return result.claimHolds() ? 0 : Main.CLAIM_FAILED;
