@@ -156,9 +156,10 @@ public final class InitExample {
         return m;
     }
 
-    @Command(name = "init", mixinStandardHelpOptions = true,
-        description = "Zero vs constant vs N(0, 0.01^2) vs Xavier vs He initialization of the same MLP: shows the symmetry "
-            + "problem (identical hidden units under zero init) and the loss curves.")
+    @Command(name = "init", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = {"Zero, constant, N(0, 0.01^2), Xavier and He init: the symmetry problem.",
+            "Zero vs constant vs N(0, 0.01^2) vs Xavier vs He initialization of the same MLP: shows the symmetry "
+            + "problem (identical hidden units under zero init) and the loss curves."})
     public static final class Cli implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -141,9 +141,10 @@ public final class LinearRegressionExample {
         return m;
     }
 
-    @Command(name = "linear-regression", mixinStandardHelpOptions = true,
-        description = "Gradient descent on the mean squared error versus the closed-form least-squares solution "
-            + "(normal equations): they agree to 1e-6.")
+    @Command(name = "linear-regression", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = {"Gradient descent on MSE vs the normal equations (agree to 1e-6).",
+            "Gradient descent on the mean squared error versus the closed-form least-squares solution "
+            + "(normal equations): they agree to 1e-6."})
     public static final class Cli implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -82,9 +82,10 @@ public final class LogisticRegressionExample {
         return 0.5 + Math.exp(-0.5 * x * x) / Math.sqrt(2 * Math.PI) * sum;
     }
 
-    @Command(name = "logistic-regression", mixinStandardHelpOptions = true,
-        description = "Logistic regression by SGD on two Gaussian blobs: >= 95 %% accuracy, and the learned weight "
-            + "direction matches the generating one (cosine similarity).")
+    @Command(name = "logistic-regression", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = {"Logistic regression on two Gaussian blobs (>= 95 %%, cosine to the true direction).",
+            "Logistic regression by SGD on two Gaussian blobs: >= 95 %% accuracy, and the learned weight "
+            + "direction matches the generating one (cosine similarity)."})
     public static final class Cli implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -18,7 +18,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  */
 @Command(name = "chainrule-examples",
     mixinStandardHelpOptions = true,
-    version = "Chainrule examples 0.1.0-SNAPSHOT",
+    version = Main.VERSION,
     description = "Runs one of Chainrule's example programs. Each makes its own data (nothing is downloaded), "
         + "trains with Chainrule, prints its results to stdout and logs progress to stderr.",
     synopsisSubcommandLabel = "<example>",
@@ -44,6 +44,9 @@ public final class Main implements Callable<Integer> {
         // which would bypass Logback's format; Chainrule's Gemm already logs the BLAS it chose.
         NETLIB_LOG.setLevel(java.util.logging.Level.SEVERE);
     }
+
+    /** What {@code --version} prints, for the CLI and every example. */
+    public static final String VERSION = "Chainrule examples 0.1.0-SNAPSHOT";
 
     /** Exit code when an example ran but its claim (accuracy, agreement) did not hold. */
     public static final int CLAIM_FAILED = 1;

@@ -175,9 +175,10 @@ public final class MleExample {
         return out;
     }
 
-    @Command(name = "mle", mixinStandardHelpOptions = true,
-        description = "Maximum likelihood by gradient descent: a Gaussian's mu and sigma converge to the sample mean and "
-            + "standard deviation; a Bernoulli logit's sigmoid converges to the frequency of ones.")
+    @Command(name = "mle", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = {"Gaussian and Bernoulli maximum likelihood by gradient descent.",
+            "Maximum likelihood by gradient descent: a Gaussian's mu and sigma converge to the sample mean and "
+            + "standard deviation; a Bernoulli logit's sigmoid converges to the frequency of ones."})
     public static final class Cli implements Callable<Integer> {
         @Spec
         CommandSpec spec;

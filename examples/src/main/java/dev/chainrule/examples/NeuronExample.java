@@ -167,10 +167,11 @@ public final class NeuronExample {
         return v == Math.rint(v) && Math.abs(v) < 1e15 ? String.valueOf((long) v) : String.valueOf(v);
     }
 
-    @Command(name = "neuron", mixinStandardHelpOptions = true,
-        description = "The backpropagation worked example: one sigmoid neuron with ridge penalty; prints every dL/dv "
+    @Command(name = "neuron", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = {"Backprop worked example: every dL/dv from backward vs the hand formulas.",
+            "The backpropagation worked example: one sigmoid neuron with ridge penalty; prints every dL/dv "
             + "from Chainrule's backward next to the hand-derived formula, then repeats the check at random points "
-            + "drawn with --seed. With --out: the graph as Graphviz DOT and a plot of L and dL/dw over w.")
+            + "drawn with --seed. With --out: the graph as Graphviz DOT and a plot of L and dL/dw over w."})
     public static final class Cli implements Callable<Integer> {
         @Spec
         CommandSpec spec;

@@ -33,11 +33,6 @@ final class Progress implements AutoCloseable {
         return new Progress(task, max, System.console() != null);
     }
 
-    /** A tracker that never draws (for library-style calls from tests). */
-    static Progress silent(long max) {
-        return new Progress("", max, false);
-    }
-
     /** Marks one step done. */
     void step() {
         done++;
@@ -55,11 +50,6 @@ final class Progress implements AutoCloseable {
                 .startsFrom(done, elapsed)
                 .build();
         }
-    }
-
-    /** Whether a bar is currently drawn. */
-    boolean isShowing() {
-        return bar != null;
     }
 
     @Override

@@ -207,9 +207,10 @@ public final class XorExample {
         return Training.fit(task, model, optimizer, new BinaryCrossEntropyWithLogits(), all, epochs, Accuracy.binaryLogits());
     }
 
-    @Command(name = "xor", mixinStandardHelpOptions = true,
-        description = "An MLP (2 and 4 tanh hidden units) learns XOR to 100 %% accuracy; a logistic unit and a perceptron "
-            + "cannot, because XOR is not linearly separable. Prints the truth table with predictions.")
+    @Command(name = "xor", mixinStandardHelpOptions = true, version = Main.VERSION,
+        description = {"MLPs learn XOR (100 %%); a logistic unit and a perceptron cannot.",
+            "An MLP (2 and 4 tanh hidden units) learns XOR to 100 %% accuracy; a logistic unit and a perceptron "
+            + "cannot, because XOR is not linearly separable. Prints the truth table with predictions."})
     public static final class Cli implements Callable<Integer> {
         @Spec
         CommandSpec spec;
