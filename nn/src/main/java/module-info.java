@@ -8,4 +8,5 @@ module dev.chainrule.nn {
     exports dev.chainrule.nn.init;
     exports dev.chainrule.nn.loss;
     exports dev.chainrule.nn.data;
+    exports dev.chainrule.nn.io;
 }

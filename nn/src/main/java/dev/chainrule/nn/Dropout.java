@@ -21,6 +21,20 @@ public class Dropout extends Module {
     private final RandomGenerator rng;
 
     /**
+     * Dropout whose masks come from a generator seeded unpredictably (a new
+     * {@link java.util.SplittableRandom}); use {@link #Dropout(double, RandomGenerator)} for
+     * reproducible runs.
+     *
+     * @param p the probability of zeroing an element, in [0, 1)
+     * @throws IllegalArgumentException if {@code p} is not in [0, 1)
+     */
+    public Dropout(double p) {
+        this(p, new java.util.SplittableRandom());
+    }
+
+    /**
+     * Dropout with masks drawn from {@code rng}.
+     *
      * @param p   the probability of zeroing an element, in [0, 1)
      * @param rng the source of the masks
      * @throws IllegalArgumentException if {@code p} is not in [0, 1) or {@code rng} is null

@@ -104,10 +104,12 @@ public class Linear extends Module {
         return bias;
     }
 
+    /** The input width {@code in}. */
     public int inFeatures() {
         return in;
     }
 
+    /** The output width {@code out}. */
     public int outFeatures() {
         return out;
     }

@@ -6,9 +6,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A differentiable building block: a function {@link #forward(Tensor)} of its input and of its
@@ -62,9 +64,14 @@ public abstract class Module {
         }
     }
 
-    /** Every parameter of this module and its descendants, by dotted name, in registration order. */
+    /**
+     * Every parameter of this module and its descendants, by dotted name, in registration order
+     * (depth first). A tensor shared by several modules (weight tying) appears once, under the first
+     * name it is reached by, so that optimizers update it once.
+     */
     public final Map<String, Tensor> namedParameters() {
         Map<String, Tensor> out = new LinkedHashMap<>();
+        Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         // Explicit stack (children pushed in reverse) keeps registration order without recursion.
         Deque<Map.Entry<String, Module>> todo = new ArrayDeque<>();
         todo.push(Map.entry("", this));
@@ -72,7 +79,9 @@ public abstract class Module {
             Map.Entry<String, Module> e = todo.pop();
             String prefix = e.getKey();
             Module m = e.getValue();
-            m.parameters.forEach((n, t) -> out.put(prefix + n, t));
+            m.parameters.forEach((n, t) -> {
+                if (seen.add(t)) out.put(prefix + n, t);
+            });
             List<Map.Entry<String, Module>> kids = new ArrayList<>(m.children.entrySet());
             for (int i = kids.size() - 1; i >= 0; i--) {
                 todo.push(Map.entry(prefix + kids.get(i).getKey() + ".", kids.get(i).getValue()));
@@ -120,6 +129,7 @@ public abstract class Module {
         }
     }
 
+    /** Whether this module is in training mode (the default) rather than evaluation mode. */
     public final boolean isTraining() {
         return training;
     }

@@ -122,6 +122,7 @@ public class Perceptron extends Module {
         return bias;
     }
 
+    /** The input width {@code in}. */
     public int inFeatures() {
         return in;
     }

@@ -64,6 +64,7 @@ public class Sequential extends Module {
         return layers.get(index);
     }
 
+    /** The number of modules. */
     public int size() {
         return layers.size();
     }

@@ -31,6 +31,7 @@ public class Softmax extends Module {
         return x.softmax(axis);
     }
 
+    /** The axis normalized over, as given (negative counts from the end). */
     public int axis() {
         return axis;
     }

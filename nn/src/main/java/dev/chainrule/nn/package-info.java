@@ -1,7 +1,14 @@
 /**
- * Neural-network building blocks on Chainrule's autograd: {@link dev.chainrule.nn.Module} and its
- * layers ({@code Linear}, {@code Perceptron}, {@code Sequential}, {@code Dropout}, activations, the
- * {@code Mlp} builder). Every layer is written with the same {@code Tensor} ops a user would write;
- * there is no hand-derived backward pass anywhere.
+ * Neural-network building blocks on Chainrule's autograd: {@link dev.chainrule.nn.Module} (parameters
+ * with dotted names, train/eval, a summary) and its layers — {@link dev.chainrule.nn.Linear},
+ * {@link dev.chainrule.nn.Perceptron}, {@link dev.chainrule.nn.Sequential},
+ * {@link dev.chainrule.nn.Dropout}, the activations ({@code Sigmoid}, {@code Tanh}, {@code ReLU},
+ * {@code Softplus}, {@code Step}, {@code Sign}, {@code Softmax}, {@code LogSoftmax}, {@code Identity})
+ * and the {@link dev.chainrule.nn.Mlp} builder. Every layer is written with the same {@code Tensor}
+ * ops a user would write; there is no hand-derived backward pass anywhere, so second derivatives
+ * work through every layer.
+ *
+ * <p>Initial weights come from {@link dev.chainrule.nn.init}; training objectives from
+ * {@link dev.chainrule.nn.loss}.
  */
 package dev.chainrule.nn;

@@ -37,12 +37,13 @@ class ActivationsTest {
         check(Step::new, z -> z > 0 ? 1 : 0);
         check(Sign::new, Math::signum);
         check(Identity::new, z -> z);
+        check(Softplus::new, z -> Math.log1p(Math.exp(z)));
     }
 
     @Test
     void smoothActivationsPassGradCheck() {
         Tensor x = TestData.uniform(new SplittableRandom(1), -3, 3, 2, 3);
-        for (Module m : new Module[] {new Sigmoid(), new Tanh(), new Softmax(), new Softmax(0)}) {
+        for (Module m : new Module[] {new Sigmoid(), new Tanh(), new Softplus(), new Softmax(), new Softmax(0), new LogSoftmax()}) {
             GradCheck.check(t -> m.forward(t[0]).mul(Tensor.of(1, -2, 3)).sum(), x).assertPassed();
         }
     }
@@ -72,6 +73,13 @@ class ActivationsTest {
         assertValues(new double[] {a, b, 1 - a, 1 - b}, cols, 1e-12);
         assertThrows(IllegalArgumentException.class, () -> new Softmax(2).forward(x));
         assertEquals("Softmax(axis=-1)\nTotal parameters: 0", new Softmax().toString());
+    }
+
+    @Test
+    void logSoftmaxIsTheLogOfSoftmax() {
+        Tensor x = TestData.uniform(new SplittableRandom(2), -3, 3, 3, 4);
+        assertValues(new Softmax().forward(x).log().toArray(), new LogSoftmax().forward(x), 1e-12);
+        assertValues(new Softmax(0).forward(x).log().toArray(), new LogSoftmax(0).forward(x), 1e-12);
     }
 
     @Test

@@ -41,6 +41,14 @@ class ModuleTest {
     }
 
     @Test
+    void aSharedModuleIsListedOnce() {
+        Linear shared = new Linear(2, 2, new SplittableRandom(0));
+        Sequential net = new Sequential(shared, new Tanh(), shared);
+        assertEquals(List.of("0.weight", "0.bias"), List.copyOf(net.namedParameters().keySet()));
+        assertEquals(6, net.parameterCount());
+    }
+
+    @Test
     void toStringSummarizesTheTree() {
         TwoLayer m = new TwoLayer(new SplittableRandom(0));
         String expected = String.join("\n",

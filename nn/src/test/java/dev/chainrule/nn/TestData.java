@@ -15,9 +15,12 @@ public final class TestData {
     /** Fixed seed for QuickTheories so that CI runs are reproducible; QuickTheories prints it on failure. */
     public static final long SEED = 0x5EED_2026L;
 
-    /** A property runner with a fixed seed and {@code examples} examples. */
+    /**
+     * A property runner with a fixed seed and {@code examples} examples; shrinking is bounded so that
+     * a failing property reports within seconds.
+     */
     public static QuickTheory props(int examples) {
-        return qt().withFixedSeed(SEED).withExamples(examples);
+        return qt().withFixedSeed(SEED).withExamples(examples).withShrinkCycles(100);
     }
 
     /** Uniform values in [lo, hi). */

@@ -23,6 +23,7 @@ public final class GradientClipping {
      *         caller to act on.
      * @throws IllegalArgumentException if {@code maxNorm} is not positive and finite, or {@code parameters} is null
      */
+    @SuppressWarnings("try") // the scope is used only for its close()
     public static double clipNorm(Iterable<Tensor> parameters, double maxNorm) {
         Checks.positive("GradientClipping.clipNorm", "maxNorm", maxNorm);
         if (parameters == null) throw new IllegalArgumentException("GradientClipping.clipNorm: parameters is null");
@@ -52,6 +53,7 @@ public final class GradientClipping {
      *
      * @throws IllegalArgumentException if {@code clipValue} is not positive and finite, or {@code parameters} is null
      */
+    @SuppressWarnings("try") // the scope is used only for its close()
     public static void clipValue(Iterable<Tensor> parameters, double clipValue) {
         Checks.positive("GradientClipping.clipValue", "clipValue", clipValue);
         if (parameters == null) throw new IllegalArgumentException("GradientClipping.clipValue: parameters is null");

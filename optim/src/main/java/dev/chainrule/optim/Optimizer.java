@@ -51,6 +51,7 @@ public abstract class Optimizer {
      * @throws IllegalStateException if no parameter has a gradient (backward was not called, or the
      *                               gradients were already cleared)
      */
+    @SuppressWarnings("try") // the scope is used only for its close()
     public final void step() {
         boolean any = false;
         for (Tensor p : parameters) any |= p.grad() != null;

@@ -1,6 +1,7 @@
 package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
 import dev.chainrule.nn.data.Batch;
@@ -27,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * <p>Per epoch it records (as doubles, never tensors, so each batch's graph is released by its
  * backward and nothing retains it) the mean training loss and metric, weighted by batch size; the
  * validation loss and metric, computed in {@link Module#eval() eval} mode under no-grad; and the
- * learning rate. Epoch results are logged at INFO through SLF4J (logger {@code dev.chainrule.optim.Trainer}).
+ * learning rate. Epoch results are logged at INFO through SLF4J (logger {@code dev.chainrule.optim.Trainer}),
+ * every epoch or every {@link Builder#logEvery n-th}.
  *
  * <p>Options: a {@link LearningRateSchedule} applied at the start of each epoch (k = epoch) or before
  * each update (k = update count), gradient clipping by global norm or by value, early stopping when
@@ -53,6 +55,7 @@ public final class Trainer {
     private final double clipValue;
     private final Metric metric;
     private final List<TrainingListener> listeners;
+    private final int logEvery;
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -68,6 +71,7 @@ public final class Trainer {
         this.clipValue = b.clipValue;
         this.metric = b.metric;
         this.listeners = List.copyOf(b.listeners);
+        this.logEvery = b.logEvery;
     }
 
     /**
@@ -136,7 +140,7 @@ public final class Trainer {
             double[] validated = validation == null ? new double[] {Double.NaN, Double.NaN} : evaluate(validation);
             EpochSummary s = new EpochSummary(epoch, trained[0], trained[1], validated[0], validated[1], optimizer.learningRate());
             summaries.add(s);
-            log(s, (System.nanoTime() - start) / 1_000_000);
+            if (epoch % logEvery == 0 || epoch == 1 || epoch == epochs) log(s, (System.nanoTime() - start) / 1_000_000);
             double watched = validation == null ? s.trainLoss() : s.validationLoss();
             if (watched < best - minDelta) {
                 best = watched;
@@ -164,6 +168,7 @@ public final class Trainer {
     }
 
     /** @return {mean loss, mean metric (NaN without one)}, both weighted by batch size */
+    @SuppressWarnings("try") // the scope is used only for its close()
     private double[] trainEpoch(int epoch, DataLoader train, Scheduler scheduler) {
         // Record graphs even if fit was called inside a no-grad region; the scope restores the caller's mode.
         try (var s = Autograd.enableGrad()) {
@@ -183,6 +188,10 @@ public final class Trainer {
             optimizer.zeroGrad();
             Tensor prediction = model.forward(batch.x());
             Tensor l = loss.apply(prediction, batch.y());
+            if (l.size() != 1) {
+                throw new IllegalArgumentException("Trainer: the loss returned shape " + Shape.toString(l.shape())
+                    + "; training needs a scalar loss (use the default MEAN reduction, or SUM)");
+            }
             double value = l.item();
             if (!Double.isFinite(value)) {
                 throw new IllegalStateException("Trainer: training loss is " + value + " at epoch " + epoch + ", batch " + batchIndex
@@ -207,6 +216,7 @@ public final class Trainer {
     }
 
     /** Mean loss and metric over the validation batches, in eval mode and without recording a graph. */
+    @SuppressWarnings("try") // the scope is used only for its close()
     private double[] evaluate(DataLoader validation) {
         model.eval();
         try (var s = Autograd.noGrad()) {
@@ -232,6 +242,7 @@ public final class Trainer {
         return copies;
     }
 
+    @SuppressWarnings("try") // the scope is used only for its close()
     private void restore(List<Tensor> saved) {
         List<Tensor> ps = optimizer.parameters();
         try (var s = Autograd.noGrad()) {
@@ -268,6 +279,7 @@ public final class Trainer {
         private double clipValue;
         private Metric metric;
         private final List<TrainingListener> listeners = new ArrayList<>();
+        private int logEvery = 1;
 
         private Builder(Module model, Loss loss, Optimizer optimizer) {
             this.model = model;
@@ -334,6 +346,12 @@ public final class Trainer {
         /** A metric reported per epoch next to the loss, e.g. {@link Accuracy#multiclass()}. */
         public Builder metric(Metric metric) {
             this.metric = metric;
+            return this;
+        }
+
+        /** Logs every {@code n}-th epoch (and the first and last) at INFO; default 1, every epoch. */
+        public Builder logEvery(int n) {
+            this.logEvery = Checks.positive("Trainer", "logEvery", n);
             return this;
         }
 

@@ -14,6 +14,7 @@ import dev.chainrule.nn.data.Dataset;
 import dev.chainrule.nn.loss.BinaryCrossEntropyWithLogits;
 import dev.chainrule.nn.loss.Loss;
 import dev.chainrule.nn.loss.MeanSquaredError;
+import dev.chainrule.nn.loss.Reduction;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -232,6 +233,7 @@ class TrainerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is used only for its close()
     void eachBatchGraphIsReleasedByBackward() {
         Dataset d = regression(12, SEED);
         var model = new TestSupport.LinearModel(2);
@@ -267,6 +269,7 @@ class TrainerTest {
     }
 
     @Test
+    @SuppressWarnings("try") // the scope is used only for its close()
     void fitTrainsEvenWhenCalledInsideNoGrad() {
         Dataset d = regression(16, SEED);
         var model = new TestSupport.LinearModel(2);
@@ -277,6 +280,76 @@ class TrainerTest {
             assertFalse(Autograd.isGradEnabled(), "the caller's mode is restored");
         }
         assertTrue(h.last().trainLoss() < h.trainLoss()[0]);
+    }
+
+    @Test
+    void logsEpochMetricsThroughSlf4j() {
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(Trainer.class);
+        var appender = new ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent>();
+        appender.start();
+        logger.addAppender(appender);
+        ch.qos.logback.classic.Level before = logger.getLevel();
+        logger.setLevel(ch.qos.logback.classic.Level.INFO);
+        logger.setAdditive(false); // keep the console quiet
+        try {
+            Dataset d = regression(16, SEED);
+            var model = new TestSupport.LinearModel(2);
+            Trainer.builder(model, new MeanSquaredError(), Sgd.builder(model).lr(0.1).build())
+                .epochs(5).logEvery(2).metric(new Metric() {
+                    @Override
+                    public String name() {
+                        return "zero";
+                    }
+
+                    @Override
+                    public double evaluate(Tensor prediction, Tensor target) {
+                        return 0;
+                    }
+                }).build()
+                .fit(DataLoader.builder(d).batchSize(8).build(), d);
+        } finally {
+            logger.setLevel(before);
+            logger.setAdditive(true);
+            logger.detachAppender(appender);
+        }
+        List<String> lines = appender.list.stream().map(e -> e.getFormattedMessage()).toList();
+        assertEquals(4, lines.size(), lines.toString());
+        assertTrue(lines.get(0).matches("epoch 1/5: loss \\S+, zero 0\\.0000, val loss \\S+, val zero 0\\.0000, lr 0\\.1000 \\(\\d+ ms\\)"),
+            lines.get(0));
+        assertTrue(lines.get(1).startsWith("epoch 2/5") && lines.get(2).startsWith("epoch 4/5") && lines.get(3).startsWith("epoch 5/5"));
+    }
+
+    @Test
+    void validationRunsInEvalModeWithoutRecordingAndTrainingResumesInTrainMode() {
+        List<String> calls = new ArrayList<>();
+        var inner = new TestSupport.LinearModel(2);
+        dev.chainrule.nn.Module spy = new dev.chainrule.nn.Module() {
+            { registerModule("inner", inner); }
+
+            @Override
+            public Tensor forward(Tensor x) {
+                calls.add((isTraining() ? "train" : "eval") + (Autograd.isGradEnabled() ? "+grad" : "-grad"));
+                return inner.forward(x);
+            }
+        };
+        Dataset d = regression(8, SEED);
+        Trainer.builder(spy, new MeanSquaredError(), Sgd.builder(spy).lr(0.1).build()).epochs(2).build()
+            .fit(DataLoader.builder(d).batchSize(4).build(), d);
+        assertEquals(List.of("train+grad", "train+grad", "eval-grad", "train+grad", "train+grad", "eval-grad"), calls);
+        assertTrue(spy.isTraining(), "left in training mode");
+    }
+
+    @Test
+    void trainsAnMlpOnXorToFullAccuracyWithRealLayers() {
+        Dataset xor = new Dataset(Tensor.of(new double[][] {{0, 0}, {0, 1}, {1, 0}, {1, 1}}), Tensor.of(new double[] {0, 1, 1, 0}, 4, 1));
+        var model = new dev.chainrule.nn.Sequential(
+            new dev.chainrule.nn.Linear(2, 8, new SplittableRandom(SEED)), new dev.chainrule.nn.Tanh(),
+            new dev.chainrule.nn.Linear(8, 1, new SplittableRandom(SEED + 1)));
+        History h = Trainer.builder(model, new BinaryCrossEntropyWithLogits(), Adam.builder(model).lr(0.05).build())
+            .epochs(300).metric(Accuracy.binaryLogits()).build()
+            .fit(DataLoader.builder(xor).batchSize(4).build());
+        assertEquals(1.0, h.last().trainMetric(), 0.0, "seed " + SEED + ": " + h);
+        assertTrue(h.last().trainLoss() < 0.05, h.toString());
     }
 
     @Test
@@ -293,5 +366,8 @@ class TrainerTest {
         SgdTest.assertMessage("Trainer: choose one of clipNorm and clipValue, not both",
             () -> Trainer.builder(model, mse, sgd).clipNorm(1).clipValue(1).build());
         assertThrows(IllegalArgumentException.class, () -> Trainer.builder(null, mse, sgd));
+        Trainer perSample = Trainer.builder(model, new MeanSquaredError(Reduction.NONE), sgd).build();
+        SgdTest.assertMessage("Trainer: the loss returned shape [4, 1]; training needs a scalar loss (use the default MEAN "
+            + "reduction, or SUM)", () -> perSample.fit(loader));
     }
 }

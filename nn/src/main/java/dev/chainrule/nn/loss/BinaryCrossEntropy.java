@@ -23,6 +23,7 @@ public final class BinaryCrossEntropy implements Loss {
 
     private final Reduction reduction;
 
+    /** With {@link Reduction#MEAN}. */
     public BinaryCrossEntropy() {
         this(Reduction.MEAN);
     }
@@ -49,6 +50,7 @@ public final class BinaryCrossEntropy implements Loss {
         return reduction.reduce(terms);
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -17,6 +17,7 @@ public final class BinaryCrossEntropyWithLogits implements Loss {
 
     private final Reduction reduction;
 
+    /** With {@link Reduction#MEAN}. */
     public BinaryCrossEntropyWithLogits() {
         this(Reduction.MEAN);
     }
@@ -38,6 +39,7 @@ public final class BinaryCrossEntropyWithLogits implements Loss {
         return reduction.reduce(prediction.softplus().sub(prediction.mul(target)));
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

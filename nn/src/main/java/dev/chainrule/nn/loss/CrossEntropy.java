@@ -24,6 +24,7 @@ public final class CrossEntropy implements Loss {
 
     private final Reduction reduction;
 
+    /** With {@link Reduction#MEAN}. */
     public CrossEntropy() {
         this(Reduction.MEAN);
     }
@@ -55,6 +56,7 @@ public final class CrossEntropy implements Loss {
         return reduction.reduce(prediction.logSoftmax(-1).pick(idx).neg());
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -102,6 +102,7 @@ public final class GaussianNll implements Loss {
         return sigma;
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -49,10 +49,12 @@ public final class Hinge implements Loss {
         return reduction.reduce(perRow);
     }
 
+    /** The required gap Δ between the correct score and the others. */
     public double margin() {
         return margin;
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -19,6 +19,7 @@ public final class KlDivergence implements Loss {
 
     private final Reduction reduction;
 
+    /** With {@link Reduction#MEAN}. */
     public KlDivergence() {
         this(Reduction.MEAN);
     }
@@ -46,6 +47,7 @@ public final class KlDivergence implements Loss {
         return reduction.reduce(perRow);
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

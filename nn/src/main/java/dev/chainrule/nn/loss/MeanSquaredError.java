@@ -34,6 +34,7 @@ public final class MeanSquaredError implements Loss {
         return reduction.reduce(prediction.sub(target).square());
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -16,6 +16,7 @@ public final class NllLoss implements Loss {
 
     private final Reduction reduction;
 
+    /** With {@link Reduction#MEAN}. */
     public NllLoss() {
         this(Reduction.MEAN);
     }
@@ -36,6 +37,7 @@ public final class NllLoss implements Loss {
         return reduction.reduce(prediction.pick(idx).neg());
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -22,6 +22,7 @@ public final class PerceptronLoss implements Loss {
 
     private final Reduction reduction;
 
+    /** With {@link Reduction#MEAN}. */
     public PerceptronLoss() {
         this(Reduction.MEAN);
     }
@@ -51,6 +52,7 @@ public final class PerceptronLoss implements Loss {
         return reduction.reduce(margin.neg().mul(mistake));
     }
 
+    /** How the terms are combined. */
     public Reduction reduction() {
         return reduction;
     }

@@ -1,0 +1,128 @@
+package dev.chainrule.nn.io;
+
+import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.Shape;
+import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.Module;
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Saves and restores a {@link Module}'s parameters as a safetensors file (see {@link SafeTensors}),
+ * one {@code F64} tensor per entry of {@link Module#namedParameters()}, e.g. {@code layers.0.weight}.
+ *
+ * <pre>{@code
+ * Checkpoint.save(model, Path.of("model.safetensors"));
+ * Checkpoint.load(sameArchitecture, Path.of("model.safetensors"));
+ * }</pre>
+ *
+ * <p>The file is readable from Python: {@code safetensors.numpy.load_file("model.safetensors")}.
+ * Saving is atomic (a failed or interrupted save leaves the previous checkpoint intact). Loading
+ * checks the whole file and that its names and shapes match the model exactly before it changes
+ * anything: if it throws, the model is unchanged. Only parameter values are stored (no optimizer
+ * state, no architecture); gradients are left as they are.
+ */
+public final class Checkpoint {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Checkpoint.class);
+
+    /** Metadata key written by {@link #save}, value {@value #FORMAT}. */
+    public static final String FORMAT_KEY = "format";
+    public static final String FORMAT = "chainrule";
+
+    private Checkpoint() {}
+
+    /** Saves {@code model}'s parameters to {@code file} with metadata {@code {"format": "chainrule"}}. */
+    public static void save(Module model, Path file) throws IOException {
+        save(model, file, Map.of());
+    }
+
+    /**
+     * Saves {@code model}'s parameters (in {@code namedParameters()} order) and {@code metadata}
+     * (e.g. the epoch or the loss) to {@code file}, atomically. {@code model} is not modified.
+     *
+     * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
+     */
+    public static void save(Module model, Path file, Map<String, String> metadata) throws IOException {
+        Objects.requireNonNull(model, "Checkpoint.save: model is null");
+        Objects.requireNonNull(metadata, "Checkpoint.save: metadata is null");
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT_KEY, FORMAT);
+        meta.putAll(metadata);
+        Map<String, Tensor> params = model.namedParameters();
+        SafeTensors.write(params, meta, file);
+        LOG.debug("saved {} parameters of {} to {}", params.size(), model.getClass().getSimpleName(), file);
+    }
+
+    /**
+     * Loads the parameter values in {@code file} into {@code model} (modified in place, under no-grad,
+     * bumping each parameter's version). The file must hold exactly the model's parameter names, with
+     * the same shapes, as {@code F64}.
+     *
+     * @return the file's metadata (e.g. what {@link #save(Module, Path, Map)} stored)
+     * @throws IOException if the file is unreadable or malformed, or does not match the model (missing or
+     *     extra names, other shapes); the message lists every mismatch, and the model is unchanged
+     */
+    public static Map<String, String> load(Module model, Path file) throws IOException {
+        Objects.requireNonNull(model, "Checkpoint.load: model is null");
+        return apply(model, SafeTensors.readContents(file), file.toString());
+    }
+
+    /** {@link #load(Module, Path)} from any channel ({@code where} names it in messages); lets tests skip the disk. */
+    static Map<String, String> load(Module model, SeekableByteChannel ch, String where) throws IOException {
+        return apply(model, SafeTensors.read(ch, where), where);
+    }
+
+    @SuppressWarnings("try") // the no-grad scope is used for its effect, not referenced
+    private static Map<String, String> apply(Module model, SafeTensors.Contents contents, String file) throws IOException {
+        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> stored = contents.tensors();
+
+        List<String> missing = new ArrayList<>();
+        List<String> shapes = new ArrayList<>();
+        for (Map.Entry<String, Tensor> p : params.entrySet()) {
+            Tensor t = stored.get(p.getKey());
+            if (t == null) {
+                missing.add(p.getKey());
+            } else if (!Arrays.equals(t.shape(), p.getValue().shape())) {
+                shapes.add(p.getKey() + " (file " + Shape.toString(t.shape()) + ", model " + Shape.toString(p.getValue().shape()) + ")");
+            }
+        }
+        List<String> extra = new ArrayList<>();
+        for (String name : stored.keySet()) {
+            if (!params.containsKey(name)) extra.add(name);
+        }
+        if (!missing.isEmpty() || !extra.isEmpty() || !shapes.isEmpty()) {
+            StringBuilder sb = new StringBuilder(file + ": checkpoint does not match the " + model.getClass().getSimpleName()
+                + " it is loaded into:");
+            if (!missing.isEmpty()) sb.append(" missing from the file: ").append(list(missing)).append(';');
+            if (!extra.isEmpty()) sb.append(" in the file but not in the model: ").append(list(extra)).append(';');
+            if (!shapes.isEmpty()) sb.append(" shape mismatch: ").append(list(shapes)).append(';');
+            sb.append(" load it into a model built with the same architecture as the saved one"
+                + " (compare model.namedParameters() names and shapes); the model was not changed");
+            throw new IOException(sb.toString());
+        }
+        try (var s = Autograd.noGrad()) {
+            for (Map.Entry<String, Tensor> p : params.entrySet()) {
+                p.getValue().copyFrom(stored.get(p.getKey()));
+            }
+        }
+        LOG.debug("loaded {} parameters into {} from {}", params.size(), model.getClass().getSimpleName(), file);
+        return contents.metadata();
+    }
+
+    private static String list(List<String> names) {
+        int shown = Math.min(names.size(), 10);
+        String s = String.join(", ", names.subList(0, shown));
+        return names.size() > shown ? s + ", ... (" + (names.size() - shown) + " more)" : s;
+    }
+}
