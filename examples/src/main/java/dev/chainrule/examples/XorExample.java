@@ -67,7 +67,11 @@ public final class XorExample {
     public record MlpRun(int hidden, long initSeed, int attempts, double accuracy, double[] probabilities,
                          int[] predictions, double[] losses, Mlp model) {}
 
-    /** A linear model's outcome: final and best-ever accuracy during training, and its final outputs. */
+    /**
+     * A linear model's outcome: final and best-ever accuracy during training, its final outputs
+     * (probabilities for the logistic unit, classes for the perceptron), and per epoch its mean loss
+     * (logistic unit) or its number of mistakes (perceptron).
+     */
     public record LinearRun(String name, double accuracy, double bestAccuracy, double[] outputs, int[] predictions,
                             double[] losses, Module model) {}
 

@@ -23,6 +23,8 @@ class XorExampleTest {
         // No line separates XOR: never more than 3 of 4 points, at any point of training.
         assertTrue(r.logistic().bestAccuracy() <= 0.75, "logistic best " + r.logistic().bestAccuracy());
         assertTrue(r.perceptron().bestAccuracy() <= 0.75, "perceptron best " + r.perceptron().bestAccuracy());
+        // The perceptron rule never stops updating: every epoch has a mistake.
+        for (double mistakes : r.perceptron().losses()) assertTrue(mistakes >= 1);
         // The logistic unit's best compromise is p = 1/2 everywhere.
         for (double p : r.logistic().outputs()) assertEquals(0.5, p, 0.05);
         assertTrue(r.claimHolds());
