@@ -1,6 +1,5 @@
 package dev.chainrule.examples;
 
-import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.data.Dataset;
