@@ -37,6 +37,9 @@ public final class Plots {
 
     private static final int GRID = 90;
 
+    /** Curves longer than this are drawn through every k-th point. */
+    static final int MAX_CURVE_POINTS = 200;
+
     private Plots() {}
 
     /** Predicts a class for each row of a batch of 2-D points. */
@@ -58,20 +61,27 @@ public final class Plots {
         boolean positive = true;
         double min = Double.POSITIVE_INFINITY, max = 0;
         for (Map.Entry<String, double[]> c : curves.entrySet()) {
-            double[] y = c.getValue();
-            double[] x = new double[y.length];
-            for (int i = 0; i < y.length; i++) {
-                x[i] = i + 1;
-                if (!(y[i] > 0)) positive = false;
-                min = Math.min(min, y[i]);
-                max = Math.max(max, y[i]);
+            double[] all = c.getValue();
+            for (double v : all) {
+                if (!(v > 0)) positive = false;
+                min = Math.min(min, v);
+                max = Math.max(max, v);
+            }
+            // XChart labels equally spaced integer x values at data points; beyond a few hundred the
+            // labels overlap, so long curves are drawn through every k-th epoch (and the last).
+            int stride = (all.length + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
+            int count = (all.length - 1) / stride + 1 + ((all.length - 1) % stride == 0 ? 0 : 1);
+            double[] x = new double[count], y = new double[count];
+            for (int k = 0; k < count; k++) {
+                int i = Math.min(k * stride, all.length - 1);
+                x[k] = i + 1;
+                y[k] = all[i];
             }
             XYSeries s = chart.addSeries(c.getKey(), x, y);
             s.setMarker(SeriesMarkers.NONE);
         }
         // XChart labels only powers of ten on a log axis: use it only when the curve spans two decades.
         chart.getStyler().setYAxisLogarithmic(logY && positive && max >= 100 * min);
-        chart.getStyler().setXAxisTickMarkSpacingHint(120);
         chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS);
         chart.getStyler().setLegendLayout(Styler.LegendLayout.Horizontal);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
