@@ -16,21 +16,27 @@ public final class Autograd {
         private final GradMode.State state;
         private final boolean enabled;
         private final boolean anomaly;
+        /** Which mode this scope changed: only that one is restored, so scopes of the other kind stay independent. */
+        private final boolean restoresAnomaly;
         private boolean closed;
 
-        private Scope(GradMode.State state) {
+        private Scope(GradMode.State state, boolean restoresAnomaly) {
             this.state = state;
             this.enabled = state.enabled;
             this.anomaly = state.anomaly;
+            this.restoresAnomaly = restoresAnomaly;
         }
 
-        /** Restores the modes in force when the scope was opened. */
+        /** Restores the mode this scope changed to what it was when the scope was opened. */
         @Override
         public void close() {
             if (closed) return;
             closed = true;
-            state.enabled = enabled;
-            state.anomaly = anomaly;
+            if (restoresAnomaly) {
+                state.anomaly = anomaly;
+            } else {
+                state.enabled = enabled;
+            }
         }
     }
 
@@ -41,7 +47,7 @@ public final class Autograd {
      */
     public static Scope noGrad() {
         GradMode.State st = GradMode.state();
-        Scope scope = new Scope(st);
+        Scope scope = new Scope(st, false);
         st.enabled = false;
         return scope;
     }
@@ -49,7 +55,7 @@ public final class Autograd {
     /** Turns graph recording back on inside a no-grad region, until the scope closes. */
     public static Scope enableGrad() {
         GradMode.State st = GradMode.state();
-        Scope scope = new Scope(st);
+        Scope scope = new Scope(st, false);
         st.enabled = true;
         return scope;
     }
@@ -68,7 +74,7 @@ public final class Autograd {
      */
     public static Scope detectAnomaly(boolean on) {
         GradMode.State st = GradMode.state();
-        Scope scope = new Scope(st);
+        Scope scope = new Scope(st, true);
         st.anomaly = on;
         return scope;
     }

@@ -32,6 +32,10 @@ final class Backprop {
                 + ") does not require grad: no input of the ops that built it was marked requiresGrad(), "
                 + "or it was built inside Autograd.noGrad()");
         }
+        if (seed == null && root.data.length != 1) {
+            throw new IllegalArgumentException("backward: tensor of shape " + Shape.toString(root.shape)
+                + " is not a scalar; pass a seed of the same shape (dL/dthis), e.g. Tensor.ones(shape)");
+        }
         Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
         // Sort before switching grad mode: a released graph throws here, and must not leave this thread in no-grad.
         List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);

@@ -692,6 +692,7 @@ public final class Tensor {
 
     /** Min over one axis: −max(−x). */
     public Tensor min(int axis, boolean keepDims) {
+        Shape.axis("min", axis, shape);       // so that a bad axis is reported as min's, not max's
         return neg().max(axis, keepDims).neg();
     }
 

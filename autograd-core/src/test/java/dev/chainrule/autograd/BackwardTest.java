@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /** Semantics of backward(), Autograd.grad, grad modes, in-place guards and anomaly mode. */
+@SuppressWarnings("try") // try (var s = Autograd.noGrad()) { ... } scopes are used for their effect only
 class BackwardTest {
 
     // ================================================================ seeds
@@ -224,6 +224,19 @@ class BackwardTest {
         assertEquals(Math.pow(c, ops), grad[0], 1e-9);
     }
 
+    @Test
+    @Timeout(value = 120, unit = TimeUnit.SECONDS)
+    void aMillionOpChainFitsInA512MiBHeap() throws Exception {
+        String javaBin = ProcessHandle.current().info().command().orElse("java");
+        ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx512m", "-cp", System.getProperty("java.class.path"),
+            MillionOpChain.class.getName()).redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertEquals(0, p.waitFor(), "child JVM with -Xmx512m failed:\n" + out);
+        String last = out.strip().lines().reduce((a, b) -> b).orElse("");
+        assertEquals(Math.pow(1 + 1e-6, 1_000_000), Double.parseDouble(last), 1e-9, out);
+    }
+
     // ================================================================ grad modes
 
     @Test
@@ -251,6 +264,22 @@ class BackwardTest {
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> y.sum().backward());
         assertTrue(e.getMessage().contains("does not require grad"), e.getMessage());
         assertTrue(x.mul(2).isGradRequired());
+    }
+
+    @Test
+    void backwardAndAutogradGradWorkInsideNoGrad() {
+        Tensor x = Tensor.scalar(2).requiresGrad();
+        Tensor y = x.pow(3);
+        Tensor z = x.exp();
+        try (var s = Autograd.noGrad()) {
+            y.backward();                                        // a graph built outside can be differentiated inside
+            assertEquals(12.0, x.grad().item(), 1e-12);
+            Tensor dz = Autograd.grad(z, List.of(x), true).get(0);  // createGraph records even here
+            assertTrue(dz.isGradRequired());
+            assertFalse(Autograd.isGradEnabled(), "backward restores the no-grad mode it found");
+            assertEquals(Math.exp(2), Autograd.grad(dz, List.of(x), false).get(0).item(), 1e-12);
+        }
+        assertTrue(Autograd.isGradEnabled());
     }
 
     @Test
@@ -301,6 +330,50 @@ class BackwardTest {
             assertTrue(enabledThere.get());
             assertFalse(Autograd.isGradEnabled());
         }
+    }
+
+    @Test
+    @Timeout(60)
+    void independentGraphsOnIndependentThreadsDoNotInterfere() throws Exception {
+        SplittableRandom rng = new SplittableRandom(8);
+        Tensor x = Tensor.randn(rng, 6, 3), y = Tensor.randn(rng, 6, 2);
+        List<Tensor> theta = List.of(Tensor.randn(rng, 4, 3), Tensor.randn(rng, 4), Tensor.randn(rng, 2, 4), Tensor.randn(rng, 2));
+        List<Tensor> p0 = leaves(theta, null, 0);
+        List<Tensor> expected = Autograd.grad(mlpLoss(p0, x, y), p0, false);   // single-threaded reference
+        int threads = 4, rounds = 150;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        List<Thread> workers = new ArrayList<>();
+        CountDownLatch start = new CountDownLatch(1);
+        for (int t = 0; t < threads; t++) {
+            boolean noGradNoise = t % 2 == 1;
+            Thread w = new Thread(() -> {
+                try {
+                    start.await();
+                    for (int r = 0; r < rounds; r++) {
+                        if (noGradNoise) {
+                            try (var s = Autograd.noGrad()) {          // another thread's no-grad must not leak here
+                                mlpLoss(theta, x, y);
+                            }
+                        }
+                        List<Tensor> p = leaves(theta, null, 0);
+                        mlpLoss(p, x, y).backward();
+                        for (int i = 0; i < p.size(); i++) {
+                            double[] got = p.get(i).grad().toArray(), want = expected.get(i).toArray();
+                            for (int j = 0; j < want.length; j++) {
+                                if (got[j] != want[j]) throw new AssertionError("parameter " + i + " element " + j + ": " + got[j] + " != " + want[j]);
+                            }
+                        }
+                    }
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            });
+            workers.add(w);
+            w.start();
+        }
+        start.countDown();
+        for (Thread w : workers) w.join();
+        if (failure.get() != null) throw new AssertionError("a worker thread failed", failure.get());
     }
 
     @Test
@@ -375,6 +448,17 @@ class BackwardTest {
         Tensor d2y = Autograd.grad(dy, List.of(x), false).get(0);
         double expected = 9 * Math.exp(6);
         assertEquals(expected, d2y.item(), 1e-12 * expected);
+    }
+
+    @Test
+    void createGraphKeepsTheForwardGraphAlive() {
+        Tensor x = Tensor.scalar(3).requiresGrad();
+        Tensor y = x.square();
+        Tensor dy = Autograd.grad(y, List.of(x), true).get(0);
+        assertEquals(6.0, dy.item());
+        assertNull(x.grad(), "Autograd.grad adds nothing into grad");
+        y.backward();                                           // the forward graph was kept
+        assertEquals(6.0, x.grad().item());
     }
 
     @Test
@@ -522,6 +606,17 @@ class BackwardTest {
     }
 
     @Test
+    void creationSitesAreRecordedOnlyWhileAnomalyModeIsOn() {
+        Tensor x = Tensor.of(0, 4).requiresGrad();
+        Tensor y = x.sqrt().sum();                                  // built with anomaly mode off: no site recorded
+        try (var s = Autograd.detectAnomaly(true)) {
+            ArithmeticException e = assertThrows(ArithmeticException.class, y::backward);
+            assertTrue(e.getMessage().contains("'sqrt'"), e.getMessage());
+            assertTrue(e.getMessage().contains("detectAnomaly(true)"), "says how to get the site: " + e.getMessage());
+        }
+    }
+
+    @Test
     void anomalyModeCatchesNaNFromAZeroTimesInfinityGradient() {
         Tensor x = Tensor.of(0.0).requiresGrad();
         try (var s = Autograd.detectAnomaly(true)) {
@@ -568,6 +663,27 @@ class BackwardTest {
     }
 
     @Test
+    void eachScopeRestoresOnlyTheModeItChanged() {
+        try {
+            try (var s = Autograd.noGrad()) {
+                Autograd.detectAnomaly(true);                    // switched for good, scope ignored
+            }
+            assertTrue(Autograd.isAnomalyEnabled(), "closing noGrad() must not undo an anomaly switch made inside it");
+            assertTrue(Autograd.isGradEnabled());
+            try (var a = Autograd.detectAnomaly(false)) {
+                try (var e = Autograd.enableGrad()) {
+                    assertTrue(Autograd.isGradEnabled());
+                }
+            }
+            assertTrue(Autograd.isAnomalyEnabled());
+        } finally {
+            Autograd.detectAnomaly(false);
+        }
+        assertFalse(Autograd.isAnomalyEnabled());
+        assertTrue(Autograd.isGradEnabled());
+    }
+
+    @Test
     void anomalyModeLetsFiniteGraphsThrough() {
         try (var s = Autograd.detectAnomaly(true)) {
             Tensor x = Tensor.of(0.5, 2).requiresGrad();
@@ -577,6 +693,10 @@ class BackwardTest {
                 double v = x.get(i);
                 assertEquals(Math.sqrt(v) / v + Math.log(v) / (2 * Math.sqrt(v)), g[i], 1e-12);
             }
+            Tensor z = Tensor.scalar(2).requiresGrad();
+            Tensor dz = Autograd.grad(z.pow(3), List.of(z), true).get(0);
+            assertEquals(12.0, Autograd.grad(dz, List.of(z), false).get(0).item(), 1e-12);
+            assertTrue(Autograd.isAnomalyEnabled());
         }
     }
 
@@ -591,6 +711,5 @@ class BackwardTest {
         assertTrue(x2.grad().isLeaf());
         assertTrue(Autograd.isGradEnabled(), "backward restores grad mode");
         assertValues(new double[] {2, 4}, x2.grad(), 0);
-        assertSame(x2.grad(), x2.grad());
     }
 }

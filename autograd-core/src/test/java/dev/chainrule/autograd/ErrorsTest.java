@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
 /** Bad input gets the documented exception type and a message that names the op, the shapes and the fix. */
+@SuppressWarnings("try") // try (var s = Autograd.noGrad()) { ... } scopes are used for their effect only
 class ErrorsTest {
 
     private static <T extends Throwable> T assertThrowsWith(Class<T> type, Executable call, String... fragments) {
@@ -94,7 +95,7 @@ class ErrorsTest {
             assertThrowsWith(IllegalArgumentException.class, () -> f.apply(2), ops.get(i), "axis 2", "[2, 3]", "-2 to 1");
             assertThrowsWith(IllegalArgumentException.class, () -> f.apply(-3), ops.get(i), "axis -3", "[2, 3]");
         }
-        assertThrowsWith(IllegalArgumentException.class, () -> x.min(5, false), "axis 5");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.min(5, false), "min", "axis 5", "[2, 3]");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.scalar(1).sum(0, false), "sum", "axis 0", "[]", "scalar");
     }
 
@@ -110,6 +111,11 @@ class ErrorsTest {
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.of(new double[0][0]), "no values");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.of(new double[0], 0), "[0]");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.of(new double[] {1, 2}, 2, 0), "[2, 0]");
+    }
+
+    @Test
+    void tooManyElementsForOneTensor() {
+        assertThrowsWith(IllegalArgumentException.class, () -> Tensor.zeros(100_000, 100_000), "100000", "elements");
     }
 
     @Test
@@ -177,6 +183,12 @@ class ErrorsTest {
         Tensor c = Tensor.of(1, 2);
         assertThrowsWith(IllegalArgumentException.class, () -> Autograd.grad(x.mul(c).sum(), List.of(c), false),
             "grad", "does not require grad", "requiresGrad()");
+        // the vector-Jacobian form needs a seed for an output with more than one element
+        assertThrowsWith(IllegalArgumentException.class, () -> Autograd.grad(x.mul(2), List.of(x), null, false, false),
+            "[2]", "seed");
+        assertThrowsWith(IllegalArgumentException.class, () -> Autograd.grad(x.mul(2), List.of(x), Tensor.ones(3), false, false),
+            "seed", "[3]", "[2]");
+        assertArrayEquals(new double[] {2, 2}, Autograd.grad(x.mul(2), List.of(x), Tensor.ones(2), false, false).get(0).toArray());
     }
 
     // ================================================================ indexing

@@ -25,9 +25,12 @@ final class TestGens {
     /** Fixed seed for every property; override with -Dchainrule.seed=... to explore others. */
     static final long SEED = Long.getLong("chainrule.seed", 0x5EED_C0DEL);
 
+    /** Multiplies every property's example count; raise it (-Dchainrule.exampleFactor=10) for a long exploratory run. */
+    static final int EXAMPLE_FACTOR = Integer.getInteger("chainrule.exampleFactor", 1);
+
     /** A theory with a fixed seed and a modest number of examples. */
     static QuickTheory theory(int examples) {
-        return qt().withExamples(examples).withFixedSeed(SEED);
+        return qt().withExamples(examples * EXAMPLE_FACTOR).withFixedSeed(SEED);
     }
 
     // ------------------------------------------------------------------ primitive draws
