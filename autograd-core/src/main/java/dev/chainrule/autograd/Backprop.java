@@ -107,15 +107,19 @@ final class Backprop {
         }
         for (Map.Entry<Tensor, Tensor> e : leafGrads.entrySet()) {
             Tensor leaf = e.getKey(), g = e.getValue();
-            if (leaf.grad == null) {
-                leaf.grad = createGraph || (g != seed && !shared.contains(g)) ? g : new Tensor(g.data.clone(), g.shape);
-            } else {
-                boolean was = mode.enabled;
-                mode.enabled = createGraph;
-                try {
-                    leaf.grad = leaf.grad.add(g);
-                } finally {
-                    mode.enabled = was;
+            // Locked per leaf: graphs built on several threads from one shared parameter may run
+            // backward concurrently, and each contribution must land (read-add-write is not atomic).
+            synchronized (leaf) {
+                if (leaf.grad == null) {
+                    leaf.grad = createGraph || (g != seed && !shared.contains(g)) ? g : new Tensor(g.data.clone(), g.shape);
+                } else {
+                    boolean was = mode.enabled;
+                    mode.enabled = createGraph;
+                    try {
+                        leaf.grad = leaf.grad.add(g);
+                    } finally {
+                        mode.enabled = was;
+                    }
                 }
             }
         }

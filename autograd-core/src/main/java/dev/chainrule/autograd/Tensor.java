@@ -24,9 +24,15 @@ import java.util.random.RandomGenerator;
  * {@code *InPlace} updates, which are allowed only inside {@link Autograd#noGrad()} and bump a
  * version counter that backward checks. Equality is identity: a tensor is a graph node.
  *
- * <p>Thread safety: a tensor's values may be read from any number of threads. Building graphs
- * and running backward on one graph must happen on one thread at a time; independent graphs on
- * different threads never interfere.
+ * <p>Thread safety: a tensor's values may be read from any number of threads, and any number of
+ * threads may use one tensor as an input to their own graphs (grad and anomaly mode are per
+ * thread). Building graphs and running backward on one graph must happen on one thread at a time;
+ * independent graphs on different threads never interfere, and concurrent backward passes that
+ * reach one shared leaf all add into its {@link #grad()} (the accumulation is locked per leaf).
+ * Not safe: in-place updates ({@code *InPlace}, {@link #copyFrom}), {@link #zeroGrad()} or
+ * {@link #requiresGrad()} on a tensor other threads are using, and backpropagating from several
+ * threads through one shared op result (share leaves or {@link #detach() detached} copies instead).
+ * See {@code docs/reliability.md}.
  */
 public final class Tensor {
 
@@ -626,7 +632,7 @@ public final class Tensor {
                 throw new IllegalArgumentException("reshape: " + Shape.toString(shape) + " to " + Shape.toString(newShape)
                     + ": dimension " + s[i] + " is invalid (at most one -1, the rest at least 1)");
             } else {
-                known *= s[i];
+                known = Math.min(known * s[i], 1L << 31);   // saturate: more than any tensor holds, and no overflow
             }
         }
         if (infer >= 0) {
@@ -728,14 +734,17 @@ public final class Tensor {
         return out.record("logSoftmax", SAVES_OUTPUT, g -> grads(g.sub(out.exp().mul(g.sum(ax, true)))), this);
     }
 
-    /** log Σ_axis e^x, shifted by the max (finite for logits of ±1000). dx = G · e^(x − out) = G · softmax(x). */
+    /**
+     * log Σ_axis e^x, shifted by the max (finite for logits of ±1000). dx = G · softmax(x), computed
+     * from x rather than as e^(x − out), which loses the log Σ term next to a huge max (ties at 1e300).
+     */
     public Tensor logSumExp(int axis, boolean keepDims) {
         int ax = Shape.axis("logSumExp", axis, shape);
         int[] keep = keepShape(ax);
         Tensor x = this;
         Tensor out = new Tensor(Kernels.softmaxFamily(Kernels.LOG_SUM_EXP, data, outer(ax), shape[ax], inner(ax)),
             keepDims ? keep : dropAxis(shape, ax));
-        return out.record("logSumExp", SAVES_BOTH, g -> grads(g.reshape(keep).mul(x.sub(out.reshape(keep)).exp())), x);
+        return out.record("logSumExp", SAVES_INPUTS, g -> grads(g.reshape(keep).mul(x.softmax(ax))), x);
     }
 
     // ================================================================ indexing

@@ -15,7 +15,7 @@ import java.util.random.RandomGenerator;
  * <p>Use it between hidden layers of a large network to reduce co-adaptation (a regularizer);
  * remember {@code model.eval()} before measuring accuracy.
  */
-public class Dropout extends Module {
+public final class Dropout extends Module {
 
     private final double p;
     private final RandomGenerator rng;

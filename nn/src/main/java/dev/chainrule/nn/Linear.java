@@ -24,7 +24,7 @@ import java.util.random.RandomGenerator;
  * Tensor y = layer.forward(Tensor.randn(rng, 16, 3));   // [16, 2]
  * }</pre>
  */
-public class Linear extends Module {
+public final class Linear extends Module {
 
     private final int in;
     private final int out;

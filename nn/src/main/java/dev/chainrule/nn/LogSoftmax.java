@@ -9,7 +9,7 @@ import dev.chainrule.autograd.Tensor;
  * {@link dev.chainrule.nn.loss.CrossEntropy} on the raw scores), or to feed
  * {@link dev.chainrule.nn.loss.KlDivergence}. No parameters; shape unchanged.
  */
-public class LogSoftmax extends Module {
+public final class LogSoftmax extends Module {
 
     private final int axis;
 

@@ -32,7 +32,7 @@ import java.util.random.RandomGenerator;
  *     .build();
  * }</pre>
  */
-public class Mlp extends Module {
+public final class Mlp extends Module {
 
     private final int[] sizes;
     private final Sequential layers;

@@ -29,7 +29,7 @@ import java.util.random.RandomGenerator;
  * Tensor labels = p.predict(x);             // ±1
  * }</pre>
  */
-public class Perceptron extends Module {
+public final class Perceptron extends Module {
 
     private final int in;
     private final Tensor weight;

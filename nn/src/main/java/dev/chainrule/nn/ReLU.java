@@ -6,7 +6,7 @@ import dev.chainrule.autograd.Tensor;
  * The rectified linear unit max(0, z), elementwise: the default hidden activation of deep networks (pair with {@link dev.chainrule.nn.init.HeNormal}). Subgradient: 1 for z &gt; 0, else 0 (relu'(0) = 0).
  * No parameters; any shape, unchanged.
  */
-public class ReLU extends Module {
+public final class ReLU extends Module {
 
     /** Applies {@code relu} to every element. */
     @Override

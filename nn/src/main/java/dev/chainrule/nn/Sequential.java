@@ -15,7 +15,7 @@ import java.util.List;
  * var net = new Sequential(new Linear(2, 8, rng), new Tanh(), new Linear(8, 1, rng), new Sigmoid());
  * }</pre>
  */
-public class Sequential extends Module {
+public final class Sequential extends Module {
 
     private final List<Module> layers;
 

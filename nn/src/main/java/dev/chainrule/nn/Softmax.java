@@ -9,7 +9,7 @@ import dev.chainrule.autograd.Tensor;
  * loss: feed raw scores to {@link dev.chainrule.nn.loss.CrossEntropy}, which applies log-softmax
  * itself, more stably. No parameters; shape unchanged.
  */
-public class Softmax extends Module {
+public final class Softmax extends Module {
 
     private final int axis;
 

@@ -7,7 +7,7 @@ import dev.chainrule.autograd.Tensor;
  * sigmoid. Use it where an output must be positive and differentiable everywhere, e.g. a predicted
  * standard deviation for {@link dev.chainrule.nn.loss.GaussianNll}. No parameters; shape unchanged.
  */
-public class Softplus extends Module {
+public final class Softplus extends Module {
 
     /** Applies {@code softplus} to every element. */
     @Override

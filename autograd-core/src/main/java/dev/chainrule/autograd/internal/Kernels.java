@@ -18,10 +18,12 @@ public final class Kernels {
     /** Number of elements of a shape (1 for a scalar). */
     public static int size(int[] shape) {
         long n = 1;
-        for (int d : shape) n *= d;
-        if (n > Integer.MAX_VALUE - 8) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n
-                + " elements; at most " + (Integer.MAX_VALUE - 8) + " fit in one tensor");
+        for (int d : shape) {
+            n *= d;                          // checked per factor: the product of many dimensions can overflow a long
+            if (n > Integer.MAX_VALUE - 8) {
+                throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than "
+                    + (Integer.MAX_VALUE - 8) + " elements, the most that fit in one tensor");
+            }
         }
         return (int) n;
     }
@@ -405,7 +407,7 @@ public final class Kernels {
                 if (m == Double.NEGATIVE_INFINITY || m == Double.POSITIVE_INFINITY) m = 0; // keep IEEE results for ±inf rows
                 double s = 0;
                 for (int k = 0; k < n; k++) s += Math.exp(x[base + k * inner + i] - m);
-                double lse = m + Math.log(s);
+                double logS = Math.log(s);
                 switch (kind) {
                     case SOFTMAX:
                         for (int k = 0; k < n; k++) {
@@ -416,11 +418,11 @@ public final class Kernels {
                     case LOG_SOFTMAX:
                         for (int k = 0; k < n; k++) {
                             int j = base + k * inner + i;
-                            out[j] = x[j] - lse;
+                            out[j] = (x[j] - m) - logS;   // not x − (m + log s): log s would vanish next to a huge m
                         }
                         break;
                     default:
-                        out[o * inner + i] = lse;
+                        out[o * inner + i] = m + logS;
                 }
             }
         }

@@ -82,6 +82,7 @@ public final class Checkpoint {
         return apply(model, SafeTensors.read(ch, where), where);
     }
 
+    @SuppressWarnings("try") // the no-grad scope is used for its effect, not referenced
     private static Map<String, String> apply(Module model, SafeTensors.Contents contents, String file) throws IOException {
         Map<String, Tensor> params = model.namedParameters();
         Map<String, Tensor> stored = contents.tensors();

@@ -50,6 +50,7 @@ class DatasetTest {
     }
 
     @Test
+    @SuppressWarnings("try")
     void snapshotIsCutFromTheGraphAndFromLaterChanges() {
         Tensor x = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).requiresGrad();
         Tensor y = Tensor.of(5, 6);

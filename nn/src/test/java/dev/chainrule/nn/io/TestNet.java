@@ -74,6 +74,7 @@ final class TestNet extends Module {
     }
 
     /** Sets every parameter of {@code m} to {@code values} (under no-grad). */
+    @SuppressWarnings("try")
     static void set(Module m, Map<String, double[]> values) {
         try (var s = Autograd.noGrad()) {
             m.namedParameters().forEach((n, t) -> t.copyFrom(Tensor.of(values.get(n), t.shape())));

@@ -1,0 +1,54 @@
+package dev.chainrule.examples;
+
+import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.Module;
+
+/** Inference helpers: run a model without recording a graph and turn its outputs into classes. */
+final class Predictions {
+
+    private Predictions() {}
+
+    /** The model's output for {@code x}, computed under no-grad in eval mode (its mode is restored afterwards). */
+    @SuppressWarnings("try")   // the no-grad scope is used only for its effect
+    static Tensor output(Module model, Tensor x) {
+        boolean training = model.isTraining();
+        model.eval();
+        try (var s = Autograd.noGrad()) {
+            return model.forward(x);
+        } finally {
+            if (training) model.train();
+        }
+    }
+
+    /** Classes of a model with one logit per sample ({@code [N, 1]} or {@code [N]}): 1 where the logit is positive. */
+    static int[] binary(Module model, Tensor x) {
+        double[] logits = output(model, x).toArray();
+        int[] out = new int[logits.length];
+        for (int i = 0; i < out.length; i++) out[i] = logits[i] > 0 ? 1 : 0;
+        return out;
+    }
+
+    /** σ(logit) per sample of a one-logit model. */
+    static double[] probabilities(Module model, Tensor x) {
+        return output(model, x).sigmoid().toArray();
+    }
+
+    /** Classes of a model with one logit per class ({@code [N, C]}): the arg max. */
+    static int[] argMax(Module model, Tensor x) {
+        double[] idx = output(model, x).argMax(1).toArray();
+        int[] out = new int[idx.length];
+        for (int i = 0; i < out.length; i++) out[i] = (int) idx[i];
+        return out;
+    }
+
+    /** A {@link Plots.Classifier} over a one-logit model. */
+    static Plots.Classifier binaryClassifier(Module model) {
+        return points -> binary(model, Tensor.of(points));
+    }
+
+    /** A {@link Plots.Classifier} over a one-logit-per-class model. */
+    static Plots.Classifier multiClassifier(Module model) {
+        return points -> argMax(model, Tensor.of(points));
+    }
+}
