@@ -20,7 +20,8 @@ public final class Gemm {
     /**
      * Below this many multiply-adds ({@code m·n·k}) the plain Java loop is used. GemmBench with
      * OpenBLAS (n = 8 … 48, all transpose cases): about even at n = 8, BLAS ahead from n = 16
-     * on (2–4× at n = 24), so the cut sits near 10³; the tiny products of small models stay in the loop. Overridable with {@code -Dchainrule.gemm.small=N}.
+     * on (2–4× at n = 24), so the cut sits near 10³; the tiny products of small models stay in the
+     * loop. Overridable with {@code -Dchainrule.gemm.small=N}.
      */
     static final long SMALL = Long.getLong("chainrule.gemm.small", 1000);
 
