@@ -6,6 +6,7 @@
 module dev.chainrule.autograd {
     requires org.slf4j;
     requires dev.ludovic.netlib.blas;
+    requires java.logging;   // only to quiet netlib's probe warnings (see internal.Gemm)
 
     exports dev.chainrule.autograd;
 }

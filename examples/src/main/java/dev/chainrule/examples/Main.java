@@ -35,14 +35,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         "Example: java -jar examples/target/chainrule-examples.jar xor --out plots"})
 public final class Main implements Callable<Integer> {
 
-    /** Held so that the level set on it is not garbage-collected away. */
-    private static final java.util.logging.Logger NETLIB_LOG = java.util.logging.Logger.getLogger("dev.ludovic.netlib");
-
     static {
         System.setProperty("java.awt.headless", "true");
-        // netlib logs its fallback probing (e.g. "Failed to load ... VectorBLAS") through java.util.logging,
-        // which would bypass Logback's format; Chainrule's Gemm already logs the BLAS it chose.
-        NETLIB_LOG.setLevel(java.util.logging.Level.SEVERE);
     }
 
     /** What {@code --version} prints, for the CLI and every example. */

@@ -36,7 +36,18 @@ public final class Gemm {
         static final boolean NATIVE = BLAS_IMPL instanceof NativeBLAS;
 
         private static BLAS load() {
-            BLAS blas = BLAS.getInstance();
+            // netlib reports each implementation it probes and skips (e.g. VectorBLAS without
+            // jdk.incubator.vector) as a java.util.logging WARNING on every start, although it then
+            // works fine; quiet its loader while it probes and report the outcome once, through SLF4J.
+            java.util.logging.Logger probe = java.util.logging.Logger.getLogger("dev.ludovic.netlib.blas.InstanceBuilder");
+            java.util.logging.Level level = probe.getLevel();
+            BLAS blas;
+            probe.setLevel(java.util.logging.Level.SEVERE);
+            try {
+                blas = BLAS.getInstance();
+            } finally {
+                probe.setLevel(level);
+            }
             LOG.info("Chainrule GEMM uses {} ({})", blas.getClass().getName(), blas instanceof NativeBLAS
                 ? "the system's native BLAS; OPENBLAS_NUM_THREADS limits its threads"
                 : "pure Java: install a native BLAS such as libopenblas0 for full speed");
