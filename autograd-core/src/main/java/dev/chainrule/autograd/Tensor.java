@@ -755,22 +755,8 @@ public final class Tensor {
      * This is how cross-entropy selects the target class. Gradient: scattered back into zeros.
      */
     public Tensor pick(int... index) {
-        if (rank() < 1) {
-            throw new IllegalArgumentException("pick: needs rank >= 1, got a scalar");
-        }
+        int[] idx = classIndices("pick", index);
         int classes = shape[rank() - 1];
-        int rows = data.length / classes;
-        if (index.length != rows) {
-            throw new IllegalArgumentException("pick: shape " + Shape.toString(shape) + " has " + rows
-                + " rows but " + index.length + " indices were given; pass one class index per row");
-        }
-        for (int r = 0; r < rows; r++) {
-            if (index[r] < 0 || index[r] >= classes) {
-                throw new IllegalArgumentException("pick: index " + index[r] + " at row " + r + " is out of range [0, "
-                    + classes + ") for shape " + Shape.toString(shape));
-            }
-        }
-        int[] idx = index.clone();
         Tensor x = this;
         return new Tensor(Kernels.pick(data, classes, idx), dropAxis(shape, rank() - 1)).record("pick", SAVES_NONE,
             g -> grads(g.scatter(idx, x.shape)), x);
@@ -783,29 +769,18 @@ public final class Tensor {
      * d/dx = (softmax(x) − onehot(t)) · G / N.
      */
     public Tensor crossEntropy(int... targets) {
-        if (rank() < 1) {
-            throw new IllegalArgumentException("crossEntropy: logits need rank >= 1 ([batch, classes]), got a scalar");
-        }
+        int[] t = classIndices("crossEntropy", targets);
         int classes = shape[rank() - 1];
-        int rows = data.length / classes;
-        if (targets.length != rows) {
-            throw new IllegalArgumentException("crossEntropy: logits " + Shape.toString(shape) + " have " + rows
-                + " rows but " + targets.length + " targets were given; pass one class index per row");
-        }
-        int[] t = targets.clone();
+        int rows = t.length;
         double[] logp = Kernels.softmaxFamily(Kernels.LOG_SOFTMAX, data, rows, classes, 1);
         double loss = 0;
-        for (int r = 0; r < rows; r++) {
-            if (t[r] < 0 || t[r] >= classes) {
-                throw new IllegalArgumentException("crossEntropy: target " + t[r] + " at row " + r + " is out of range [0, "
-                    + classes + ") for logits " + Shape.toString(shape));
-            }
-            loss -= logp[r * classes + t[r]];
-        }
+        for (int r = 0; r < rows; r++) loss -= logp[r * classes + t[r]];
         Tensor x = this;
         return new Tensor(new double[] {loss / rows}, Kernels.SCALAR).record("crossEntropy", SAVES_INPUTS, g -> {
             if (GradMode.enabled()) {          // createGraph: a differentiable expression, for second derivatives
-                Tensor onehot = new Tensor(Kernels.scatter(Kernels.unary(Kernels.ADD_SCALAR, new double[rows], 1, 0), classes, t), x.shape);
+                double[] ones = new double[rows];
+                Arrays.fill(ones, 1.0);
+                Tensor onehot = new Tensor(Kernels.scatter(ones, classes, t), x.shape);
                 return grads(x.softmax(-1).sub(onehot).mul(g.div(rows)));
             }
             double scale = g.data[0] / rows;   // first order: one pass over the saved log-probabilities
@@ -814,6 +789,29 @@ public final class Tensor {
             for (int r = 0; r < rows; r++) dx[r * classes + t[r]] -= scale;
             return grads(new Tensor(dx, x.shape));
         }, x);
+    }
+
+    /**
+     * Checks one class index per row of this {@code [..., C]} tensor (each in [0, C)) for {@code op}
+     * and returns a private copy, so later changes to the caller's array cannot reach a backward rule.
+     */
+    private int[] classIndices(String op, int[] index) {
+        if (rank() < 1) {
+            throw new IllegalArgumentException(op + ": needs rank >= 1 ([rows, classes]), got a scalar");
+        }
+        int classes = shape[rank() - 1];
+        int rows = data.length / classes;
+        if (index.length != rows) {
+            throw new IllegalArgumentException(op + ": shape " + Shape.toString(shape) + " has " + rows
+                + " rows but " + index.length + " class indices were given; pass one class index per row");
+        }
+        for (int r = 0; r < rows; r++) {
+            if (index[r] < 0 || index[r] >= classes) {
+                throw new IllegalArgumentException(op + ": class index " + index[r] + " at row " + r + " is out of range [0, "
+                    + classes + ") for shape " + Shape.toString(shape));
+            }
+        }
+        return index.clone();
     }
 
     /** The adjoint of {@link #pick}: zeros of {@code target} with this row's value at each picked class. */

@@ -196,18 +196,18 @@ class ErrorsTest {
     @Test
     void pickIndexOutOfRange() {
         Tensor x = Tensor.zeros(2, 3);
-        assertThrowsWith(IllegalArgumentException.class, () -> x.pick(0, 3), "pick", "index 3", "row 1", "[0, 3)", "[2, 3]");
-        assertThrowsWith(IllegalArgumentException.class, () -> x.pick(-1, 0), "pick", "index -1", "row 0");
-        assertThrowsWith(IllegalArgumentException.class, () -> x.pick(0), "pick", "2 rows", "1 indices");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.pick(0, 3), "pick", "class index 3", "row 1", "[0, 3)", "[2, 3]");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.pick(-1, 0), "pick", "class index -1", "row 0");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.pick(0), "pick", "2 rows", "1 class indices");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.scalar(1).pick(0), "pick", "scalar");
     }
 
     @Test
     void crossEntropyTargetOutOfRange() {
         Tensor x = Tensor.zeros(2, 3).requiresGrad();
-        assertThrowsWith(IllegalArgumentException.class, () -> x.crossEntropy(1, 3), "crossEntropy", "target 3", "row 1", "[0, 3)");
-        assertThrowsWith(IllegalArgumentException.class, () -> x.crossEntropy(-2, 0), "crossEntropy", "target -2", "row 0");
-        assertThrowsWith(IllegalArgumentException.class, () -> x.crossEntropy(0, 1, 2), "crossEntropy", "2 rows", "3 targets");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.crossEntropy(1, 3), "crossEntropy", "class index 3", "row 1", "[0, 3)");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.crossEntropy(-2, 0), "crossEntropy", "class index -2", "row 0");
+        assertThrowsWith(IllegalArgumentException.class, () -> x.crossEntropy(0, 1, 2), "crossEntropy", "2 rows", "3 class indices");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.scalar(1).crossEntropy(0), "crossEntropy", "scalar");
     }
 
