@@ -61,7 +61,7 @@ public final class Kernels {
 
     // ---------------------------------------------------------------- binary elementwise
 
-    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4, GT = 5;
+    public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4;
     /**
      * One-pass first-order backward rules of activations, {@code a} = dL/dout:
      * relu: {@code a·[b > 0]} (b = x); tanh: {@code a·(1 − b²)} (b = out); sigmoid: {@code a·b·(1 − b)} (b = out).
@@ -165,7 +165,6 @@ public final class Kernels {
             case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] * b[bi + i * bs]; return;
             case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] / b[bi + i * bs]; return;
             case EQ: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] == b[bi + i * bs] ? 1 : 0; return;
-            case GT: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] > b[bi + i * bs] ? 1 : 0; return;
             case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i * bs] > 0 ? a[ai + i * as] : 0.0; return;
             case TANH_GRAD:
                 for (int i = 0; i < n; i++) {
@@ -234,8 +233,8 @@ public final class Kernels {
     // ---------------------------------------------------------------- unary elementwise
 
     public static final int NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, SIGMOID = 5, TANH = 6, RELU = 7,
-        STEP = 8, SIGN = 9, SOFTPLUS = 10, POW = 11, CLAMP = 12, INSIDE = 13, ADD_SCALAR = 14, MUL_SCALAR = 15,
-        SQUARE = 16;
+        STEP = 8, SIGN = 9, SOFTPLUS = 10, POW = 11, CLAMP = 12, INSIDE = 13,
+        SQUARE = 14;
 
     /** {@code out[i] = f(x[i])}; {@code p} and {@code q} are the op's parameters (exponent, bounds, constant). */
     public static double[] unary(int op, double[] x, double p, double q) {
@@ -261,8 +260,6 @@ public final class Kernels {
             case POW: for (int i = lo; i < hi; i++) y[i] = pow(x[i], p); return;
             case CLAMP: for (int i = lo; i < hi; i++) y[i] = Math.min(Math.max(x[i], p), q); return;
             case INSIDE: for (int i = lo; i < hi; i++) y[i] = x[i] > p && x[i] < q ? 1.0 : 0.0; return;
-            case ADD_SCALAR: for (int i = lo; i < hi; i++) y[i] = x[i] + p; return;
-            case MUL_SCALAR: for (int i = lo; i < hi; i++) y[i] = x[i] * p; return;
             case SQUARE: for (int i = lo; i < hi; i++) y[i] = x[i] * x[i]; return;
             default: throw new IllegalArgumentException("unknown unary op " + op);
         }
