@@ -48,15 +48,19 @@ final class ReductionOps {
         int[] keep = keep(x.shape, red);
         double[] v = x.data;
         int[] cur = x.shape;
+        int single = -1;                                 // the one reduced axis, if only one
         for (int ax = 0; ax < red.length; ax++) {
             if (!red[ax]) continue;
             v = Kernels.maxAxis(v, Shape.outer(cur, ax), cur[ax], Shape.inner(cur, ax));
             cur = Shape.keep(cur, ax);
+            single = single == -1 ? ax : -2;
         }
+        int one = single;
         Tensor out = new Tensor(v, keepDims ? keep : drop(x.shape, red));
         return out.record("max", SAVES_BOTH, g -> {
             double[] mask = Kernels.binary(Kernels.SAME, x.data, x.shape, out.data, keep, x.shape);
-            double[] count = Kernels.sumTo(mask, x.shape, keep);
+            double[] count = one >= 0 ? Kernels.sumAxis(mask, Shape.outer(x.shape, one), x.shape[one], Shape.inner(x.shape, one))
+                : Kernels.sumTo(mask, x.shape, keep);
             Tensor share = new Tensor(Kernels.binary(Kernels.DIV, mask, x.shape, count, keep, x.shape), x.shape);
             return grads(g.reshape(keep).mul(share));
         }, x);

@@ -135,11 +135,7 @@ public final class Tensor {
         return Factories.arange(start, end, 1);
     }
 
-    /**
-     * start + i·step for i = 0 .. ⌈(end − start)/step⌉ − 1 (end excluded), as PyTorch, float steps too.
-     *
-     * @throws IllegalArgumentException if step is 0 or points away from end, or the range is empty
-     */
+    /** start + i·step for i = 0 .. ⌈(end − start)/step⌉ − 1, as PyTorch; an empty range or a step of 0 is an error. */
     public static Tensor arange(double start, double end, double step) {
         return Factories.arange(start, end, step);
     }
@@ -164,10 +160,7 @@ public final class Tensor {
         return Factories.randint(rng, lo, hi, shape);
     }
 
-    /**
-     * The tensor whose element at each multi-index {@code i} is {@code f(i)}, e.g. a causal mask:
-     * {@code fromFunction(new int[] {n, n}, i -> i[1] > i[0] ? 1 : 0)}.
-     */
+    /** Element {@code f(i)} at each multi-index i, e.g. a causal mask: {@code fromFunction(new int[] {n, n}, i -> i[1] > i[0] ? 1 : 0)}. */
     public static Tensor fromFunction(int[] shape, ToDoubleFunction<int[]> f) {
         return Factories.fromFunction(shape, f);
     }
@@ -510,10 +503,7 @@ public final class Tensor {
         return ElementwiseOps.erf(this);
     }
 
-    /**
-     * GELU, exact (erf) form: x Φ(x) with Φ the standard normal CDF (PyTorch's {@code gelu()}).
-     * d gelu = (Φ(x) + x φ(x)) dx. A primitive for speed (one pass each way).
-     */
+    /** GELU, exact form x Φ(x), Φ the standard normal CDF. d gelu = (Φ(x) + x φ(x)) dx. A primitive for speed. */
     public Tensor gelu() {
         return ElementwiseOps.gelu(this);
     }
@@ -608,18 +598,12 @@ public final class Tensor {
         return ComparisonOps.compare(Kernels.NE, this, c);
     }
 
-    /**
-     * mask ≠ 0 ? a : b elementwise, all three broadcast (as {@code torch.where}); the mask gets no gradient.
-     * da = where(mask, G, 0), db = where(mask, 0, G), summed back to their shapes.
-     */
+    /** mask ≠ 0 ? a : b, all three broadcast; the mask gets no gradient. da = where(mask, G, 0), db = where(mask, 0, G). */
     public static Tensor where(Tensor mask, Tensor a, Tensor b) {
         return ComparisonOps.where(mask, a, b);
     }
 
-    /**
-     * This tensor with {@code value} where mask ≠ 0 (broadcasting). dx = where(mask, 0, G). A ±∞ fill
-     * (a causal attention mask) is deliberate: anomaly mode does not report it.
-     */
+    /** {@code value} where mask ≠ 0, else this (broadcasting). dx = where(mask, 0, G). A ±∞ fill is not an anomaly. */
     public Tensor maskedFill(Tensor mask, double value) {
         return ComparisonOps.maskedFill(this, mask, value);
     }
@@ -759,11 +743,7 @@ public final class Tensor {
         return ReductionOps.crossEntropy(this, targets);
     }
 
-    /**
-     * Sum over several axes at once (each at most once, negative from the end). Gradient: broadcast back.
-     *
-     * @throws IllegalArgumentException if {@code axes} is empty, repeats an axis or one is out of range
-     */
+    /** Sum over several axes at once (each at most once, negative from the end). Gradient: broadcast back. */
     public Tensor sum(int[] axes, boolean keepDims) {
         return ReductionOps.sum(this, axes, keepDims);
     }
@@ -788,10 +768,7 @@ public final class Tensor {
         return ReductionOps.prod(this);
     }
 
-    /**
-     * Product over one axis. d = Σ_k Π_{j≠k} x_j dx_k, exact with any number of zeros, also to second
-     * order (with zeros that costs n times the input's memory; see {@code docs/pytorch.md}).
-     */
+    /** Product over one axis. d = Σ_k Π_{j≠k} x_j dx_k, exact with zeros, also to second order (then O(n) times the memory). */
     public Tensor prod(int axis, boolean keepDims) {
         return ReductionOps.prod(this, axis, keepDims);
     }
@@ -801,10 +778,7 @@ public final class Tensor {
         return ReductionOps.var("var", this);
     }
 
-    /**
-     * Σ_axis (x − mean)² / (n − correction): correction 1 is the unbiased sample variance, 0 the
-     * population variance. A composite. Unlike PyTorch (NaN/Inf), n − correction ≤ 0 is an error.
-     */
+    /** Σ_axis (x − mean)² / (n − correction), a composite; n − correction ≤ 0 is an error (PyTorch: NaN/Inf). */
     public Tensor var(int axis, double correction, boolean keepDims) {
         return ReductionOps.var("var", this, axis, correction, keepDims);
     }
@@ -819,10 +793,7 @@ public final class Tensor {
         return ReductionOps.std(this, axis, correction, keepDims);
     }
 
-    /**
-     * The p-norm of all elements, (Σ |x|^p)^(1/p): p = 1, 2 (Euclidean / Frobenius), any p ≥ 1, or
-     * {@code Double.POSITIVE_INFINITY} (max |x|). A composite; the gradient at a zero norm is 0 (as PyTorch).
-     */
+    /** (Σ |x|^p)^(1/p) of all elements, p ≥ 1 or ∞ (max |x|); a composite with gradient 0 at a zero norm, as PyTorch. */
     public Tensor norm(double p) {
         return ReductionOps.norm(this, p);
     }
@@ -847,21 +818,12 @@ public final class Tensor {
         return ReductionOps.argMax("argMin", this, axis, false);
     }
 
-    /**
-     * Stable sort along {@code axis}: equal values keep their order (PyTorch's {@code stable=True}),
-     * NaN sorts above every number. Values are differentiable (the gradient goes back to the source
-     * positions); indices are a tensor without graph.
-     */
+    /** Stable sort along {@code axis} (NaN above every number); values differentiable (back to their sources), indices without graph. */
     public ValuesAndIndices sort(int axis, boolean descending) {
         return SortOps.sort(this, axis, descending);
     }
 
-    /**
-     * The k largest elements along {@code axis}, largest first, with their indices; ties in index order
-     * (PyTorch leaves their order unspecified). Gradient: back to the selected positions.
-     *
-     * @throws IllegalArgumentException unless 1 ≤ k ≤ the axis length
-     */
+    /** The k largest along {@code axis}, largest first, ties in index order; values differentiable, indices without graph. */
     public ValuesAndIndices topk(int k, int axis) {
         return SortOps.topk(this, k, axis);
     }
