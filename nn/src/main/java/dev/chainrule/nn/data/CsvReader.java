@@ -2,9 +2,16 @@ package dev.chainrule.nn.data;
 
 import dev.chainrule.autograd.Tensor;
 import java.io.IOException;
+import java.io.PushbackReader;
+import java.io.StringReader;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -44,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  *
  * <p><b>Errors.</b> Malformed input (an empty file, a header without the chosen column, a row with the
- * wrong number of values, a value that is not a number or not a class index, a quote left open) throws
+ * wrong number of values, a value that is not a number or not a class index, a quote left open, bytes
+ * that are not UTF-8) throws
  * an {@link IOException} naming the file, the line (1-based, as a text editor counts; for a quoted value
  * spanning lines, the line where its row starts) and the column (by name when there is a header, and
  * by 0-based index, as {@link Builder#label(int)} takes it). The whole file is parsed before the data
@@ -90,9 +98,28 @@ public final class CsvReader {
      */
     public Dataset read(Path file) throws IOException {
         Objects.requireNonNull(file, "CsvReader.read: file is null");
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            return read(in, file.toString());
+        return read(new StringReader(decodeUtf8(Files.readAllBytes(file), file.toString())), file.toString());
+    }
+
+    /** The text of {@code bytes}; bytes that are not UTF-8 are an error naming their line and byte offset. */
+    private static String decodeUtf8(byte[] bytes, String source) throws IOException {
+        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+        ByteBuffer in = ByteBuffer.wrap(bytes);
+        CharBuffer out = CharBuffer.allocate(bytes.length);  // UTF-8 never needs more chars than bytes
+        CoderResult r = decoder.decode(in, out, true);
+        if (!r.isError()) r = decoder.flush(out);
+        if (r.isError()) {
+            int at = in.position();
+            long line = 1;
+            for (int i = 0; i < at; i++) {
+                if (bytes[i] == '\n') line++;
+            }
+            throw new IOException(source + ": line " + line + ": not valid UTF-8 text: malformed byte "
+                + String.format("0x%02x", bytes[at] & 0xff) + " at byte offset " + at + "; save the file as UTF-8");
         }
+        return out.flip().toString();
     }
 
     /**
@@ -112,7 +139,10 @@ public final class CsvReader {
         Parse p = new Parse(source);
         CSVParser parser;
         try {
-            parser = CSVParser.parse(in, format);
+            PushbackReader text = new PushbackReader(in, 1);
+            int first = text.read();
+            if (first >= 0 && first != '\uFEFF') text.unread(first);  // skip a UTF-8 byte-order mark
+            parser = CSVParser.parse(text, format);
         } catch (IOException e) {
             throw new IOException(source + ": " + e.getMessage(), e);
         }
@@ -125,7 +155,7 @@ public final class CsvReader {
                 r = rows.next();
             } catch (UncheckedIOException e) {
                 IOException cause = e.getCause();
-                String why = cause instanceof CharacterCodingException ? "not valid UTF-8 text (" + cause + ")"
+                String why = cause instanceof CharacterCodingException ? "not valid text in the reader's charset (" + cause + ")"
                     : "malformed CSV: " + cause.getMessage();
                 throw new IOException(source + ": line " + line + ": " + why, cause);
             }
@@ -159,7 +189,6 @@ public final class CsvReader {
                 if (header) {
                     names = new String[columns];
                     for (int c = 0; c < columns; c++) names[c] = r.get(c);
-                    if (names[0].startsWith("\uFEFF")) names[0] = names[0].substring(1);  // UTF-8 byte-order mark
                     headerLine = line;
                     resolveColumns(line);
                     return;
