@@ -18,7 +18,9 @@ import java.util.Objects;
  *       that are still needed are the batch, labels in both that are not are contracted, the rest
  *       are the rows and the columns; both operands are permuted and reshaped to
  *       {@code [batch, rows, k]} and {@code [batch, k, cols]} and multiplied by {@code matmul}
- *       (BLAS for large products), or by a broadcast product when there is nothing to contract;</li>
+ *       (BLAS for large products), or by a broadcast product when there is nothing to contract;
+ *       an operand that already is {@code [batch..., m, k]} or its transpose (attention's
+ *       {@code "bhqd,bhkd->bhqk"}) goes to the GEMM as it is, transposed in place by BLAS;</li>
  *   <li>the result is permuted into the output's label order.</li>
  * </ol>
  * Labels are the letters a–z and A–Z; {@code ...} stands for the broadcast dimensions (aligned from
@@ -238,16 +240,27 @@ final class Einsum {
             else sum.add(l);
         }
         for (int l : b.labels) if (indexOf(a.labels, l) < 0) cols.add(l);
-        Tensor ta = arrange(a, batch, rows, sum, size, true), tb = arrange(b, batch, sum, cols, size, false);
         int nb = product(batch, size), k = product(sum, size);
-        int m = ta.size() / (nb * k), n = tb.size() / (nb * k);
-        Tensor c;
-        if (k == 1) {                                       // nothing to contract: a broadcast (outer) product
-            c = ta.reshape(nb, m, 1).mul(tb.reshape(nb, 1, n));
-        } else if (m == 1 && n == 1) {                      // a dot product per batch element
-            c = ta.reshape(nb, k).mul(tb.reshape(nb, k)).sum(1, false);
-        } else {
-            c = nb == 1 ? ta.reshape(m, k).matmul(tb.reshape(k, n)) : ta.reshape(nb, m, k).matmul(tb.reshape(nb, k, n));
+        Tensor c = null;
+        if (rows.size() == 1 && sum.size() == 1 && cols.size() == 1 && k > 1) {
+            // [batch..., m, k] x [batch..., k, n], each operand as it is or with its last two axes swapped:
+            // one flagged GEMM per batch matrix (BLAS reads the transpose in place), no copy at all
+            int r = rows.get(0), s = sum.get(0), q = cols.get(0);
+            int la = layout(a, batch, r, s, s, size), lb = layout(b, batch, s, q, s, size);
+            if (la >= 0 && lb >= 0) c = MatmulOps.mm(a.t, b.t, la == 1, lb == 1);
+        }
+        if (c == null) {
+            Tensor ta = arrange(a, batch, rows, sum, size, true), tb = arrange(b, batch, sum, cols, size, false);
+            int m = ta.size() / (nb * k), n = tb.size() / (nb * k);
+            if (rows.size() == 1 && sum.size() == 1 && cols.size() == 1 && k > 1) {
+                c = ta.matmul(tb);                          // already [batch..., m, k] x [batch..., k, n]: no reshapes (they copy)
+            } else if (k == 1) {                            // nothing to contract: a broadcast (outer) product
+                c = ta.reshape(nb, m, 1).mul(tb.reshape(nb, 1, n));
+            } else if (m == 1 && n == 1) {                  // a dot product per batch element
+                c = ta.reshape(nb, k).mul(tb.reshape(nb, k)).sum(1, false);
+            } else {
+                c = nb == 1 ? ta.reshape(m, k).matmul(tb.reshape(k, n)) : ta.reshape(nb, m, k).matmul(tb.reshape(nb, k, n));
+            }
         }
         List<Integer> labels = new ArrayList<>(batch);
         labels.addAll(rows);
@@ -259,6 +272,23 @@ final class Einsum {
                 : b.t.shape[indexOf(b.labels, l)];
         }
         return new Term(c.reshape(shape), labels.stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * 0 when the term is {@code [batch..., x, y]} as it stands, 1 when it is {@code [batch..., y, x]}
+     * (a transposed GEMM operand), −1 otherwise; the batch and the contracted ({@code shared})
+     * dimensions must have their full size (no size-1 broadcasting).
+     */
+    private static int layout(Term t, List<Integer> batch, int x, int y, int shared, int[] size) {
+        int nb = batch.size();
+        if (t.labels.length != nb + 2) return -1;
+        for (int q = 0; q < nb; q++) {
+            if (t.labels[q] != batch.get(q) || t.t.shape[q] != size[batch.get(q)]) return -1;
+        }
+        if (t.t.shape[indexOf(t.labels, shared)] != size[shared]) return -1;
+        if (t.labels[nb] == x && t.labels[nb + 1] == y) return 0;
+        if (t.labels[nb] == y && t.labels[nb + 1] == x) return 1;
+        return -1;
     }
 
     /**

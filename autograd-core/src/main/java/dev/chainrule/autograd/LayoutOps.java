@@ -110,7 +110,7 @@ final class LayoutOps {
     /** The adjoint of {@link #view}: zeros of {@code shape} with g written at the view's positions. Gradient: the view. */
     private static Tensor embed(String op, Tensor g, int[] shape, int offset, int[] strides) {
         double[] out = new double[Kernels.size(shape)];
-        LayoutKernels.copy(g.shape, g.data, 0, LayoutKernels.strides(g.shape), out, offset, strides, false);
+        LayoutKernels.copy(g.shape, g.data, 0, LayoutKernels.strides(g.shape), out, offset, strides);
         return new Tensor(out, shape).record(op + "Backward", SAVES_NONE, gg -> grads(view(op, gg, g.shape, offset, strides)), g);
     }
 
@@ -503,7 +503,7 @@ final class LayoutOps {
             dstOff += before[d] * os[d];
             emptyBox |= box[d] == 0;
         }
-        if (!emptyBox) LayoutKernels.copy(box, x.data, srcOff, xs, out, dstOff, os, false);
+        if (!emptyBox) LayoutKernels.copy(box, x.data, srcOff, xs, out, dstOff, os);
         int[] crop = new int[padding.length];
         for (int i = 0; i < crop.length; i++) crop[i] = -padding[i];
         return new Tensor(out, shape).record("pad", SAVES_NONE | (Double.isInfinite(value) ? FILLS_INF : 0),

@@ -219,12 +219,31 @@ class EinsumTest {
     }
 
     @Test
+    void transposedOperandsGoToTheFlaggedGemmWithRightValuesAndGradients() {
+        theory(20).forAll(cases(rs -> {
+            int m = between(rs, 1, 4), k = between(rs, 2, 4), n = between(rs, 1, 4), b = between(rs, 1, 2);
+            String[] specs = {"bij,bjk->bik", "bji,bjk->bik", "bij,bkj->bik", "bji,bkj->bik"};
+            int which = between(rs, 0, 3);
+            boolean ta = which % 2 == 1, tb = which >= 2;
+            return new Case(specs[which], x -> Tensor.einsum(specs[which], x),
+                tensor(rs, ta ? new int[] {b, k, m} : new int[] {b, m, k}), tensor(rs, tb ? new int[] {b, n, k} : new int[] {b, k, n}));
+        })).checkAssert(c -> {
+            Tensor x = c.inputs()[0], y = c.inputs()[1];
+            Tensor a = c.label().startsWith("bji") ? x.transpose() : x, bb = c.label().endsWith("bkj->bik") ? y.transpose() : y;
+            assertSame(a.matmul(bb), c.f().apply(c.inputs()));
+            assertGradient(c);
+        });
+    }
+
+    @Test
     void contractionsRunThroughMatmul() {
         Tensor a = Tensor.ones(8, 16).requiresGrad(), b = Tensor.ones(16, 4).requiresGrad();
-        assertTrue(Dot.of(Tensor.einsum("ij,jk->ik", a, b)).contains("matmul"));
+        assertEquals("matmul", Tensor.einsum("ij,jk->ik", a, b).op());                       // one GEMM, nothing copied
+        assertEquals("matmul(TN)", Tensor.einsum("ji,jk->ik", a.transpose(), b).op());
         Tensor q = Tensor.ones(2, 3, 5, 8).requiresGrad(), k = Tensor.ones(2, 3, 7, 8).requiresGrad();
         Tensor scores = Tensor.einsum("bhqd,bhkd->bhqk", q, k);
-        assertTrue(Dot.of(scores).contains("matmul"), Dot.of(scores));
+        assertEquals("matmul(NT)", scores.op(), Dot.of(scores));                              // kᵀ read in place by BLAS
+        assertTrue(Dot.of(Tensor.einsum("bqhd,bkhd->bhqk", q, Tensor.ones(2, 7, 5, 8).requiresGrad())).contains("matmul"));        // permuted first, then a GEMM
         assertEquals(8.0, scores.get(1, 2, 4, 6), 0);
     }
 

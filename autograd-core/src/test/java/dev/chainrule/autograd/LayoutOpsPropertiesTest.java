@@ -475,6 +475,32 @@ class LayoutOpsPropertiesTest {
         }
     }
 
+    // ================================================================ large tensors
+
+    /** Above 2 · Parallel.GRAIN elements the strided copy splits its outer dimension across threads. */
+    @Test
+    void largeTensorsTakeTheParallelPathWithTheSameResult() {
+        int a = 30, b = 50, c = 70;                                    // 105,000 elements
+        double[] d = new double[a * b * c];
+        for (int i = 0; i < d.length; i++) d[i] = i;
+        Tensor x = Tensor.of(d, a, b, c).requiresGrad();
+        double[] p = x.permute(2, 0, 1).toArray(), f = x.flip(1).toArray(), pad = x.pad(-1, 1, 1, 0, 0, 2, 0).toArray();
+        for (int i = 0; i < a; i++) {
+            for (int j = 0; j < b; j++) {
+                for (int k = 0; k < c; k++) {
+                    double v = (i * b + j) * c + k;
+                    assertEquals(v, p[(k * a + i) * b + j]);
+                    assertEquals(v, f[(i * b + (b - 1 - j)) * c + k]);
+                    assertEquals(v, pad[((i + 2) * b + j) * (c + 2) + k + 1]);
+                }
+            }
+        }
+        assertEquals(-1, pad[0]);
+        x.slice(1, 1, Integer.MAX_VALUE, 2).sum().backward();          // the adjoint embed, also split
+        double[] g = x.grad().toArray();
+        for (int i = 0; i < g.length; i++) assertEquals((i / c) % b % 2 == 1 ? 1.0 : 0.0, g[i], "element " + i);
+    }
+
     // ================================================================ second order
 
     /** op(x)² and op(x)·op(x³): the Hessian-vector product goes through each op's backward rule twice. */

@@ -24,13 +24,13 @@ public final class LayoutKernels {
 
     /**
      * For every multi-index {@code i} of {@code shape}:
-     * {@code dst[dOff + Σ_d i_d·dStr_d] = src[sOff + Σ_d i_d·sStr_d]} (or {@code +=} when {@code add}).
-     * Strides may be 0 or negative. Dimensions that are contiguous in both arrays are merged first, so
+     * {@code dst[dOff + Σ_d i_d·dStr_d] = src[sOff + Σ_d i_d·sStr_d]}. Source strides may be 0 or
+     * negative; destination positions must be distinct. Dimensions that are contiguous in both arrays are merged first, so
      * the innermost loop is as long as possible (an {@code arraycopy} when both strides are 1); large
      * copies are split over the outermost dimension across threads, which is safe when distinct
-     * indices write distinct destination elements (every caller's destination strides are injective).
+     * indices write distinct destination elements.
      */
-    public static void copy(int[] shape, double[] src, int sOff, int[] sStr, double[] dst, int dOff, int[] dStr, boolean add) {
+    public static void copy(int[] shape, double[] src, int sOff, int[] sStr, double[] dst, int dOff, int[] dStr) {
         int rank = 0;
         int[] n = new int[shape.length], ss = new int[shape.length], ds = new int[shape.length];
         for (int d = 0; d < shape.length; d++) {             // drop size-1 dims, merge contiguous neighbours
@@ -47,33 +47,33 @@ public final class LayoutKernels {
             }
         }
         if (rank == 0) {
-            dst[dOff] = add ? dst[dOff] + src[sOff] : src[sOff];
+            dst[dOff] = src[sOff];
             return;
         }
         long total = 1;
         for (int d = 0; d < rank; d++) total *= n[d];
         final int r = rank;
         if (Parallel.serial(total) || n[0] < 2) {
-            copyRange(r, n, src, sOff, ss, dst, dOff, ds, add, 0, n[0]);
+            copyRange(r, n, src, sOff, ss, dst, dOff, ds, 0, n[0]);
         } else {
-            Parallel.forRange(n[0], 1, (lo, hi) -> copyRange(r, n, src, sOff, ss, dst, dOff, ds, add, lo, hi));
+            Parallel.forRange(n[0], 1, (lo, hi) -> copyRange(r, n, src, sOff, ss, dst, dOff, ds, lo, hi));
         }
     }
 
     /** The copy restricted to indices {@code lo ≤ i_0 < hi} of the outermost (merged) dimension. */
     private static void copyRange(int rank, int[] n, double[] src, int sOff, int[] ss, double[] dst, int dOff, int[] ds,
-                                  boolean add, int lo, int hi) {
+                                  int lo, int hi) {
         int last = rank - 1;
         int len = n[last], sl = ss[last], dl = ds[last];
         if (rank == 1) {
-            line(src, sOff + lo * sl, sl, dst, dOff + lo * dl, dl, hi - lo, add);
+            line(src, sOff + lo * sl, sl, dst, dOff + lo * dl, dl, hi - lo);
             return;
         }
         int[] idx = new int[rank];
         idx[0] = lo;
         int so = sOff + lo * ss[0], dO = dOff + lo * ds[0];
         while (true) {
-            line(src, so, sl, dst, dO, dl, len, add);
+            line(src, so, sl, dst, dO, dl, len);
             int d = last - 1;                                 // odometer step over the outer dims
             for (; d >= 0; d--) {
                 idx[d]++;
@@ -88,14 +88,8 @@ public final class LayoutKernels {
         }
     }
 
-    private static void line(double[] src, int s, int sl, double[] dst, int d, int dl, int len, boolean add) {
-        if (add) {
-            if (sl == 1 && dl == 1) {
-                for (int i = 0; i < len; i++) dst[d + i] += src[s + i];
-            } else {
-                for (int i = 0; i < len; i++) dst[d + i * dl] += src[s + i * sl];
-            }
-        } else if (sl == 1 && dl == 1) {
+    private static void line(double[] src, int s, int sl, double[] dst, int d, int dl, int len) {
+        if (sl == 1 && dl == 1) {
             System.arraycopy(src, s, dst, d, len);
         } else if (dl == 1) {
             for (int i = 0; i < len; i++) dst[d + i] = src[s + i * sl];
@@ -107,7 +101,7 @@ public final class LayoutKernels {
     /** A contiguous array of {@code shape} read from {@code src} at {@code off} with {@code strides}. */
     public static double[] gatherStrided(double[] src, int off, int[] strides, int[] shape, int size) {
         double[] out = new double[size];
-        copy(shape, src, off, strides, out, 0, strides(shape), false);
+        copy(shape, src, off, strides, out, 0, strides(shape));
         return out;
     }
 
