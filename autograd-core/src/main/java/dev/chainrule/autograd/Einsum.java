@@ -31,7 +31,7 @@ import java.util.Objects;
 final class Einsum {
     private Einsum() {}
 
-    /** First label code of the ellipsis dimensions; letters use their char codes ('A'..'z' < 128). */
+    /** First label code of the ellipsis dimensions; letters use their char codes, all below 128. */
     private static final int ELLIPSIS = 128;
 
     /** One operand on its way through the plan: its tensor and one label per dimension. */

@@ -402,6 +402,11 @@ final class LayoutOps {
         return cat(ax, us);
     }
 
+    /** The list as an array, for the {@code List} forms of cat and stack. */
+    static Tensor[] array(String op, List<Tensor> tensors) {
+        return Objects.requireNonNull(tensors, op + ": tensors is null").toArray(new Tensor[0]);
+    }
+
     /** A private copy of the tensors, checked: at least one, none null. */
     private static Tensor[] nonEmpty(String op, Tensor[] tensors) {
         Objects.requireNonNull(tensors, op + ": tensors is null");

@@ -519,7 +519,7 @@ public final class Tensor {
 
     /** {@link #cat(int, Tensor...)} of a list (e.g. the pieces of {@link #split}). */
     public static Tensor cat(int axis, java.util.List<Tensor> tensors) {
-        return LayoutOps.cat(axis, tensors.toArray(new Tensor[0]));
+        return LayoutOps.cat(axis, LayoutOps.array("cat", tensors));
     }
 
     /** Joins equal shapes along a new {@code axis}, in [−rank−1, rank]: unsqueeze each, then cat. */
@@ -529,7 +529,7 @@ public final class Tensor {
 
     /** {@link #stack(int, Tensor...)} of a list. */
     public static Tensor stack(int axis, java.util.List<Tensor> tensors) {
-        return LayoutOps.stack(axis, tensors.toArray(new Tensor[0]));
+        return LayoutOps.stack(axis, LayoutOps.array("stack", tensors));
     }
 
     /** Pieces of the given {@code sizes} along {@code axis} (they must sum to its length), as PyTorch's split with a list. */

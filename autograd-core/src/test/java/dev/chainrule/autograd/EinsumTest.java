@@ -282,6 +282,8 @@ class EinsumTest {
         assertSame(Tensor.scalar(6), Tensor.einsum(",->", Tensor.scalar(2), Tensor.scalar(3)));
         Tensor row = Tensor.of(new double[] {10, 20, 30}, 1, 3);                          // i of size 1 broadcasts to 2
         assertSame(m.mul(row), Tensor.einsum("ij,ij->ij", m, row));
+        Tensor dots = Tensor.einsum("...i,...i->...", Tensor.ones(2, 1, 3), Tensor.ones(4, 3));   // ellipses broadcast: [2, 1] with [4]
+        assertTensor(new double[] {3, 3, 3, 3, 3, 3, 3, 3}, new int[] {2, 4}, dots, 0);
         Function<Tensor[], Tensor> f = x -> Tensor.einsum("...ii->...i", x);
         Tensor batch = Tensor.of(new double[] {1, 2, 3, 4, 5, 6, 7, 8}, 2, 2, 2);
         assertSame(Tensor.of(new double[] {1, 4, 5, 8}, 2, 2), f.apply(new Tensor[] {batch}));

@@ -645,6 +645,7 @@ class LayoutOpsPropertiesTest {
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.stack(0, a, b), "stack", "[2, 4]", "[2, 3]", "equal shapes");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.stack(3, a), "stack", "axis 3", "-3 to 2");
         assertThrowsWith(IllegalArgumentException.class, () -> Tensor.stack(0, List.of()), "stack", "no tensors");
+        assertThrowsWith(NullPointerException.class, () -> Tensor.cat(0, (List<Tensor>) null), "cat: tensors is null");
         assertThrowsWith(IllegalArgumentException.class, () -> a.split(1, 1, 1), "split: sizes [1, 1] sum to 2 but axis 1 of shape [2, 3] has 3");
         assertThrowsWith(IllegalArgumentException.class, () -> a.split(1, 3, 0), "split", "size 0");
         assertThrowsWith(IllegalArgumentException.class, () -> a.split(2, 3), "split", "axis 2");
