@@ -12,7 +12,7 @@ import java.util.function.Function;
  * ops (what PyTorch's {@code torch.autograd.Function} is). The forward runs without recording (its
  * internals are not part of the graph); its result is recorded as one node named after the op,
  * exactly like a built-in op: {@link Dot#of} draws it under that name, and anomaly mode names it
- * when its value or gradient is NaN or infinite. Use it for a derivative that is cheaper or more
+ * when its value or gradient is NaN or infinite (the forward's own ops are not checked one by one). Use it for a derivative that is cheaper or more
  * stable than differentiating the forward's ops (a fused kernel, a clipped or straight-through
  * gradient, an implicit function).
  *
@@ -104,7 +104,9 @@ public final class CustomOp {
             if (in[i] == null) throw new IllegalArgumentException("custom op '" + name + "': input " + i + " is null");
         }
         Tensor value;
-        try (var s = Autograd.noGrad()) {
+        // The forward's own ops are not the user's graph: without recording, and without anomaly checks,
+        // so that a NaN/Inf is reported once, by the record below, under this op's name.
+        try (var g = Autograd.noGrad(); var a = Autograd.detectAnomaly(false)) {
             value = forward.apply(in.clone());
         }
         if (value == null) throw new IllegalStateException("custom op '" + name + "': forward returned null; return the output tensor");
