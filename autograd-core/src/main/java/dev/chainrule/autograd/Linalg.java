@@ -144,7 +144,8 @@ public final class Linalg {
      * (V diag(h(w)) Vᵀ). A loss of the eigenvalues alone has finite gradients at repeated
      * eigenvalues; near-degenerate eigenvalues make the eigenvector gradient large.
      *
-     * @throws IllegalArgumentException if A is not square or LAPACK fails to converge
+     * @throws IllegalArgumentException if A is not square, holds NaN or ±∞ in its lower triangle
+     *         (LAPACK would return finite garbage), or LAPACK fails to converge
      */
     public static Eigh eigh(Tensor a) {
         return LinalgOps.eigh(Objects.requireNonNull(a, "eigh: a is null"));

@@ -333,6 +333,10 @@ final class LinalgOps {
         double[] w = new double[batch * n], v = new double[a.data.length];
         for (int i = 0; i < batch; i++) {
             int info = LinalgKernels.eigh(a.data, i * n * n, n, w, i * n, v, i * n * n);
+            if (info < 0) {
+                throw new IllegalArgumentException("eigh: " + matrix(a.shape, i) + " holds NaN or Inf in its lower triangle "
+                    + "(the part eigh reads); its eigenvalues are undefined");
+            }
             if (info != 0) {
                 throw new IllegalArgumentException("eigh: the eigenvalue algorithm did not converge for " + matrix(a.shape, i)
                     + " (LAPACK dsyevd info " + info + "); check the input for NaN or huge values");

@@ -305,6 +305,14 @@ class LinalgTest {
     }
 
     @Test
+    void eighRejectsNonFiniteInputInsteadOfReturningGarbage() {
+        Tensor nan = Tensor.of(new double[] {1, 0, 0, 1, Double.NaN, 1, 1, 2}, 2, 2, 2);
+        assertIae(() -> Linalg.eigh(nan), "eigh:", "batch index [1]", "[2, 2, 2]", "NaN or Inf");
+        Tensor infAbove = Tensor.of(new double[][] {{1, Double.POSITIVE_INFINITY}, {0, 1}});   // not read
+        assertValues(new double[] {1, 1}, Linalg.eigvalsh(infAbove), TOL);
+    }
+
+    @Test
     void mismatchedShapes() {
         Tensor a = wellConditionedFixed(3);
         assertIae(() -> Linalg.solve(a, Tensor.ones(4, 2)), "solve:", "A [3, 3]", "B [4, 2]", "n = 3");

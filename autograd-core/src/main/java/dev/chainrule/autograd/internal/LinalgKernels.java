@@ -202,9 +202,15 @@ public final class LinalgKernels {
      * the row-major {@code n × n} matrix at {@code v[vOff]}) of the symmetric matrix at
      * {@code a[aOff]}, reading only its lower triangle ({@code dsyevd}, divide and conquer).
      *
-     * @return 0, or k &gt; 0 when the algorithm failed to converge
+     * @return 0, k &gt; 0 when the algorithm failed to converge, or −1 when the lower triangle holds
+     *         NaN or ±∞ (dsyevd would return finite garbage for it)
      */
     public static int eigh(double[] a, int aOff, int n, double[] w, int wOff, double[] v, int vOff) {
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j <= i; j++) {
+                if (!Double.isFinite(a[aOff + i * n + j])) return -1;
+            }
+        }
         double[] cm = new double[n * n];
         System.arraycopy(a, aOff, cm, 0, n * n);
         intW info = new intW(0);
