@@ -40,7 +40,7 @@ final class LinalgOps {
         return n;
     }
 
-    /** "the matrix [at batch index [1, 0] ]of shape [2, 2, 3, 3]", for messages about matrix {@code b} of a batch. */
+    /** For messages about matrix {@code b} of a batch: "the matrix at batch index [1, 0] of shape [2, 2, 3, 3]", or "the matrix of shape [3, 3]" unbatched. */
     static String matrix(int[] shape, int b) {
         if (shape.length == 2) return "the matrix of shape " + Shape.toString(shape);
         int[] batch = Arrays.copyOf(shape, shape.length - 2);
