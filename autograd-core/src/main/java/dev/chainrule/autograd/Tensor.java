@@ -633,6 +633,152 @@ public final class Tensor {
         return LayoutOps.reshape(this, newShape);
     }
 
+    /**
+     * Reorders the axes: {@code out.shape[i] = shape[axes[i]]} (a copy). Gradient: permuted by the inverse.
+     *
+     * @throws IllegalArgumentException unless {@code axes} names each axis exactly once (negative counts from the end)
+     */
+    public Tensor permute(int... axes) {
+        return LayoutOps.permute(this, axes);
+    }
+
+    /** Swaps axes {@code a} and {@code b} (a permute; negative counts from the end). */
+    public Tensor transpose(int a, int b) {
+        return LayoutOps.transpose(this, a, b);
+    }
+
+    /** Drops every size-1 dimension (a reshape). */
+    public Tensor squeeze() {
+        return LayoutOps.squeeze(this);
+    }
+
+    /** Drops {@code axis} if its size is 1; otherwise returns this tensor unchanged, as PyTorch does. */
+    public Tensor squeeze(int axis) {
+        return LayoutOps.squeeze(this, axis);
+    }
+
+    /** Inserts a size-1 dimension at {@code axis}, in [−rank−1, rank] (a reshape). */
+    public Tensor unsqueeze(int axis) {
+        return LayoutOps.unsqueeze(this, axis);
+    }
+
+    /** All elements as one axis, {@code [size()]} (a scalar becomes {@code [1]}). */
+    public Tensor flatten() {
+        return LayoutOps.flatten(this, 0, -1);
+    }
+
+    /** Merges axes {@code start} to {@code end} (inclusive, negative from the end) into one (a reshape). */
+    public Tensor flatten(int start, int end) {
+        return LayoutOps.flatten(this, start, end);
+    }
+
+    /**
+     * PyTorch's {@code expand}: {@link #broadcastTo} where a size of −1 keeps that (existing) dimension;
+     * new dimensions go in front. A copy, not a view. Gradient: summed back.
+     */
+    public Tensor expand(int... sizes) {
+        return LayoutOps.expand(this, sizes);
+    }
+
+    /**
+     * PyTorch's {@code repeat}: tiles this tensor {@code repeats[d]} times along each axis d (the shape is
+     * padded with leading 1s to the length of {@code repeats}): {@code out.shape = shape · repeats}.
+     * Gradient: the sum over the tiles.
+     */
+    public Tensor repeat(int... repeats) {
+        return LayoutOps.repeat(this, repeats);
+    }
+
+    /** Reverses the order of elements along each of {@code axes}. Gradient: flipped back. */
+    public Tensor flip(int... axes) {
+        return LayoutOps.flip(this, axes);
+    }
+
+    /**
+     * Python's {@code x[..., start:end:step, ...]} on {@code axis} (a copy): negative bounds count from
+     * the end, bounds are clamped to [0, n] (pass {@code Integer.MAX_VALUE} for "to the end"), step ≥ 1
+     * (for a negative step, {@link #flip} first). Gradient: G written back into zeros.
+     */
+    public Tensor slice(int axis, int start, int end, int step) {
+        return LayoutOps.slice(this, axis, start, end, step);
+    }
+
+    /** {@code slice(axis, start, end, 1)}. */
+    public Tensor slice(int axis, int start, int end) {
+        return LayoutOps.slice(this, axis, start, end, 1);
+    }
+
+    /** {@code x[..., index, ...]} on {@code axis}, which is dropped; negative index counts from the end. */
+    public Tensor select(int axis, int index) {
+        return LayoutOps.select(this, axis, index);
+    }
+
+    /** Joins tensors along an existing {@code axis}; all other dimensions must match. Gradient: the slices of G. */
+    public static Tensor cat(int axis, Tensor... tensors) {
+        return LayoutOps.cat(axis, tensors);
+    }
+
+    /** {@link #cat(int, Tensor...)} of a list (e.g. the pieces of {@link #split}). */
+    public static Tensor cat(int axis, java.util.List<Tensor> tensors) {
+        return LayoutOps.cat(axis, LayoutOps.array("cat", tensors));
+    }
+
+    /** Joins equal shapes along a new {@code axis}, in [−rank−1, rank]: unsqueeze each, then cat. */
+    public static Tensor stack(int axis, Tensor... tensors) {
+        return LayoutOps.stack(axis, tensors);
+    }
+
+    /** {@link #stack(int, Tensor...)} of a list. */
+    public static Tensor stack(int axis, java.util.List<Tensor> tensors) {
+        return LayoutOps.stack(axis, LayoutOps.array("stack", tensors));
+    }
+
+    /** Pieces of the given {@code sizes} along {@code axis} (they must sum to its length), as PyTorch's split with a list. */
+    public java.util.List<Tensor> split(int axis, int... sizes) {
+        return LayoutOps.split(this, axis, sizes);
+    }
+
+    /** Pieces of {@code size} along {@code axis}, the last one smaller if needed: PyTorch's {@code split(size, dim)}. */
+    public java.util.List<Tensor> splitEvery(int size, int axis) {
+        return LayoutOps.splitEvery(this, size, axis);
+    }
+
+    /**
+     * {@code n} pieces of ⌈length/n⌉ along {@code axis}, the last one smaller, as PyTorch's {@code chunk}
+     * (so fewer than n when n does not fit, e.g. 3 chunks of a length-4 axis are 2 + 2).
+     */
+    public java.util.List<Tensor> chunk(int n, int axis) {
+        return LayoutOps.chunk(this, n, axis);
+    }
+
+    /**
+     * Constant padding as {@code F.pad(x, padding, value=value)}: (before, after) pairs for the last axis,
+     * then the axis before it, and so on; negative amounts crop. ±∞ is accepted by anomaly mode (a
+     * deliberate fill). Gradient: G cropped back, i.e. {@code G.pad(0, −padding)}.
+     */
+    public Tensor pad(double value, int... padding) {
+        return LayoutOps.pad(this, value, padding);
+    }
+
+    /** Lower triangle of the last two axes: keeps column − row ≤ k (k = 0 the diagonal), zeros the rest. */
+    public Tensor tril(int k) {
+        return LayoutOps.triangle(this, k, true);
+    }
+
+    /** Upper triangle of the last two axes: keeps column − row ≥ k, zeros the rest. */
+    public Tensor triu(int k) {
+        return LayoutOps.triangle(this, k, false);
+    }
+
+    /**
+     * Einstein summation as {@code torch.einsum}, e.g. {@code "bij,bjk->bik"}: labels a–z, A–Z; a label
+     * repeated in one operand takes the diagonal; {@code ...} broadcasts; without {@code ->} the output is
+     * the labels that occur once, sorted. A composite of permute/sum/matmul (BLAS), differentiable to any order.
+     */
+    public static Tensor einsum(String spec, Tensor... operands) {
+        return Einsum.einsum(spec, operands);
+    }
+
     // ================================================================ indexing (IndexingOps)
 
     /**
@@ -642,6 +788,30 @@ public final class Tensor {
      */
     public Tensor pick(int... index) {
         return IndexingOps.pick(this, index);
+    }
+
+    /**
+     * {@code out[..., j, ...] = this[..., index[j], ...]} along {@code axis} (the embedding lookup); indices
+     * may repeat. Gradient: G added back at the indices (repeats accumulate).
+     */
+    public Tensor indexSelect(int axis, int... index) {
+        return IndexingOps.indexSelect(this, axis, index);
+    }
+
+    /**
+     * PyTorch's {@code gather}: {@code out[p] = this[p with p[axis] = index[p]]}, shaped like {@code index}
+     * (integer values as doubles; same rank, no larger off the axis). Gradient: scatter-added into zeros.
+     */
+    public Tensor gather(int axis, Tensor index) {
+        return IndexingOps.gather(this, axis, index);
+    }
+
+    /**
+     * PyTorch's {@code scatter_add}: a copy of this with {@code out[p with p[axis] = index[p]] += src[p]} for
+     * every p of index's shape. Gradients: dthis = G, dsrc = G gathered at index.
+     */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        return IndexingOps.scatterAdd(this, axis, index, src);
     }
 
     // ================================================================ matrix products (MatmulOps)
