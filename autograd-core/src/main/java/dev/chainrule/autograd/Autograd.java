@@ -92,7 +92,7 @@ public final class Autograd {
      * differentiated again, and the forward graph is kept; otherwise it is released.
      */
     public static List<Tensor> grad(Tensor output, List<Tensor> inputs, boolean createGraph) {
-        if (output.size() != 1) {
+        if (Checks.nonNull("grad", "output", output).size() != 1) {
             throw new IllegalArgumentException("grad: output of shape " + Shape.toString(output.shape)
                 + " is not a scalar; use grad(output, inputs, gradOutput, retainGraph, createGraph) with a seed");
         }
@@ -104,6 +104,8 @@ public final class Autograd {
      * ({@code gradOutput} null means 1 for a one-element output).
      */
     public static List<Tensor> grad(Tensor output, List<Tensor> inputs, Tensor gradOutput, boolean retainGraph, boolean createGraph) {
+        Checks.nonNull("grad", "output", output);
+        inputs = List.of(Checks.nonNullElements("grad", "input", inputs));
         for (Tensor in : inputs) {
             if (!in.requiresGrad) {
                 throw new IllegalArgumentException("grad: an input of shape " + Shape.toString(in.shape)
@@ -127,7 +129,7 @@ public final class Autograd {
      * the gradient, shaped like x). One backward pass per output element.
      */
     public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
-        return FunctionalTransforms.jacobian(one(f), new Tensor[] {x}).get(0);
+        return FunctionalTransforms.jacobian(one("jacobian", f), new Tensor[] {x}).get(0);
     }
 
     /** The Jacobians d f / d x_i, one per input, shaped {@code f(xs).shape ++ xs[i].shape}. */
@@ -142,7 +144,7 @@ public final class Autograd {
      * @throws IllegalArgumentException if f's output has more than one element
      */
     public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
-        return FunctionalTransforms.hessian(one(f), new Tensor[] {x}).get(0).get(0);
+        return FunctionalTransforms.hessian(one("hessian", f), new Tensor[] {x}).get(0).get(0);
     }
 
     /** The blocks d²f / dx_i dx_j of a scalar function of several tensors, {@code H.get(i).get(j)} shaped {@code xs[i].shape ++ xs[j].shape}. */
@@ -156,7 +158,7 @@ public final class Autograd {
      * f(x); here call f again if you need it.
      */
     public static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-        return FunctionalTransforms.vjp(one(f), new Tensor[] {x}, v).get(0);
+        return FunctionalTransforms.vjp(one("vjp", f), new Tensor[] {x}, v).get(0);
     }
 
     /** vᵀ · d f / d x_i for each input, shaped like that input. */
@@ -169,7 +171,7 @@ public final class Autograd {
      * trick (two reverse passes; uᵀJ is linear in u, so J·v = d(uᵀJ · v)/du). {@code v} has x's shape.
      */
     public static Tensor jvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-        return FunctionalTransforms.jvp(one(f), new Tensor[] {x}, new Tensor[] {v});
+        return FunctionalTransforms.jvp(one("jvp", f), new Tensor[] {x}, new Tensor[] {v});
     }
 
     /** Σ_i (d f / d x_i) · vs[i], shaped like f's output. */
@@ -184,7 +186,7 @@ public final class Autograd {
      * @throws IllegalArgumentException if f's output has more than one element or v's shape differs from x's
      */
     public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
-        return FunctionalTransforms.hvp(one(f), new Tensor[] {x}, new Tensor[] {v}).get(0);
+        return FunctionalTransforms.hvp(one("hvp", f), new Tensor[] {x}, new Tensor[] {v}).get(0);
     }
 
     /** Σ_j (d²f / dx_i dx_j) · vs[j] for each input i. */
@@ -192,8 +194,8 @@ public final class Autograd {
         return FunctionalTransforms.hvp(f, xs, vs);
     }
 
-    private static Function<Tensor[], Tensor> one(Function<Tensor, Tensor> f) {
-        java.util.Objects.requireNonNull(f, "f is null");
+    private static Function<Tensor[], Tensor> one(String op, Function<Tensor, Tensor> f) {
+        Checks.nonNull(op, "f", f);
         return xs -> f.apply(xs[0]);
     }
 

@@ -21,7 +21,6 @@ final class ComparisonOps {
 
     /** {@code a op b} elementwise (broadcasting), 1 where it holds, else 0; no graph. */
     static Tensor compare(String op, int kernel, Tensor a, Tensor b) {
-        Objects.requireNonNull(b, op + ": other is null");
         return ElementwiseOps.binary(op, kernel, a, b);
     }
 
@@ -38,6 +37,7 @@ final class ComparisonOps {
             throw new IllegalArgumentException(op + ": shapes " + Shape.toString(m) + " (mask), " + Shape.toString(a) + " and "
                 + Shape.toString(b) + " do not broadcast together (aligned from the right, each dimension must be equal or 1)");
         }
+        Checks.elements(op, s);
         return s;
     }
 
@@ -70,6 +70,7 @@ final class ComparisonOps {
                 + " does not broadcast with the tensor's shape " + Shape.toString(x.shape)
                 + " (aligned from the right, each dimension must be equal or 1)");
         }
+        Checks.elements("maskedFill", s);
         Tensor zero = Tensor.scalar(0);
         int saves = SAVES_INPUTS | (Double.isInfinite(value) ? FILLS_INF : 0);
         return new Tensor(Kernels.where(mask.data, mask.shape, new double[] {value}, Kernels.SCALAR, x.data, x.shape, s), s)

@@ -38,10 +38,29 @@ import java.util.function.Function;
  */
 public final class CustomOp {
 
-    /** What the backward rule may read: the op's inputs, in order, and its output. */
+    /**
+     * What the backward rule may read: the op's inputs, in order, and its output.
+     *
+     * @param inputs the op's inputs (copied into an unmodifiable list; none may be null)
+     * @param output the op's output
+     */
     public record Saved(List<Tensor> inputs, Tensor output) {
-        /** Input {@code i} of the op (the tensor itself, so that createGraph differentiates through it). */
+        /** Checks and copies the inputs. */
+        public Saved {
+            inputs = List.of(Checks.nonNullElements("CustomOp.Saved", "input", inputs));
+            Checks.nonNull("CustomOp.Saved", "output", output);
+        }
+
+        /**
+         * Input {@code i} of the op (the tensor itself, so that createGraph differentiates through it).
+         *
+         * @throws IllegalArgumentException if there is no input {@code i}
+         */
         public Tensor input(int i) {
+            if (i < 0 || i >= inputs.size()) {
+                throw new IllegalArgumentException("CustomOp.Saved.input: index " + i + " is out of range for " + inputs.size()
+                    + " input" + (inputs.size() == 1 ? "" : "s") + "; pass 0 to " + (inputs.size() - 1));
+            }
             return inputs.get(i);
         }
     }
@@ -94,15 +113,11 @@ public final class CustomOp {
      * mode is on and an input requires grad). The result is a fresh tensor (a copy of what the
      * forward returned), so the forward may return an input or a constant.
      *
-     * @throws IllegalArgumentException if an input is null
+     * @throws NullPointerException if {@code inputs} or an input is null
      * @throws IllegalStateException if the forward returns null
      */
     public Tensor apply(Tensor... inputs) {
-        Objects.requireNonNull(inputs, () -> "custom op '" + name + "': inputs is null");
-        Tensor[] in = inputs.clone();
-        for (int i = 0; i < in.length; i++) {
-            if (in[i] == null) throw new IllegalArgumentException("custom op '" + name + "': input " + i + " is null");
-        }
+        Tensor[] in = Checks.nonNullElements("custom op '" + name + "'", "input", inputs).clone();
         Tensor value;
         // The forward's own ops are not the user's graph: without recording, and without anomaly checks,
         // so that a NaN/Inf is reported once, by the record below, under this op's name.

@@ -16,6 +16,7 @@ public final class Dot {
 
     /** The DOT text for the graph that produced {@code root}. */
     public static String of(Tensor root) {
+        Checks.nonNull("Dot.of", "root", root);
         StringBuilder sb = new StringBuilder("digraph chainrule {\n  rankdir=BT;\n  node [fontname=\"Helvetica\"];\n");
         Map<Tensor, Integer> ids = new IdentityHashMap<>();
         Deque<Tensor> todo = new ArrayDeque<>();

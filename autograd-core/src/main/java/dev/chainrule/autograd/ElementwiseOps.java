@@ -6,7 +6,6 @@ import static dev.chainrule.autograd.Tensor.SAVES_OUTPUT;
 import static dev.chainrule.autograd.Tensor.grads;
 
 import dev.chainrule.autograd.internal.Kernels;
-import java.util.Objects;
 
 /**
  * Elementwise primitives: forward kernel and backward rule side by side, the rule in Tensor ops
@@ -19,12 +18,13 @@ final class ElementwiseOps {
     // ---------------------------------------------------------------- binary, tensor operand
 
     static int[] broadcastShape(String op, Tensor a, Tensor b) {
-        int[] s = Kernels.broadcastShape(a.shape, b.shape);
+        int[] s = Kernels.broadcastShape(a.shape, Checks.nonNull(op, "other", b).shape);
         if (s == null) {
             throw new IllegalArgumentException(op + ": shapes " + Shape.toString(a.shape) + " and " + Shape.toString(b.shape)
                 + " do not broadcast (aligned from the right, each pair of dimensions must be equal or 1); "
                 + "reshape one operand or reduce it first");
         }
+        if (s != a.shape && s != b.shape) Checks.elements(op, s);      // [n, 1] with [1, m]: the result may be huge
         return s;
     }
 
@@ -154,11 +154,11 @@ final class ElementwiseOps {
     /** d relu = step(x) dx, so relu'(0) = 0. */
     static Tensor relu(Tensor x) {
         return unary(Kernels.RELU, x, 0, 0).record("relu", SAVES_INPUTS, g -> grads(GradMode.enabled()
-            ? g.mul(x.step())                                    // createGraph: differentiable again
+            ? g.mul(x.gt(0))                                     // createGraph: differentiable again (relu'(NaN) = 0 too)
             : fused(Kernels.RELU_GRAD, g, x)), x);               // first order: one pass
     }
 
-    /** step' = 0 everywhere (by convention at 0). */
+    /** step' = 0 everywhere (by convention at 0); step(NaN) = NaN (NumPy's heaviside; PyTorch's gives 0). */
     static Tensor step(Tensor x) {
         return unary(Kernels.STEP, x, 0, 0).record("step", SAVES_NONE, g -> grads(Tensor.zeros(x.shape)), x);
     }
@@ -175,9 +175,7 @@ final class ElementwiseOps {
 
     /** The gradient passes where lo &lt; x &lt; hi and is 0 elsewhere. */
     static Tensor clamp(Tensor x, double lo, double hi) {
-        if (!(lo <= hi)) {
-            throw new IllegalArgumentException("clamp: lower bound " + lo + " is above upper bound " + hi);
-        }
+        bounds("clamp", lo, hi, "");
         return unary(Kernels.CLAMP, x, lo, hi).record("clamp", SAVES_INPUTS,
             g -> grads(g.mul(unary(Kernels.INSIDE, x, lo, hi))), x);
     }
@@ -276,11 +274,20 @@ final class ElementwiseOps {
 
     /** hardtanh = clamp(lo, hi): the gradient passes strictly inside (lo, hi), as PyTorch's hardtanh. */
     static Tensor hardtanh(Tensor x, double lo, double hi) {
-        if (!(lo <= hi)) {
-            throw new IllegalArgumentException("hardtanh: lower bound " + lo + " is above upper bound " + hi
-                + " (PyTorch's defaults are -1 and 1)");
-        }
+        bounds("hardtanh", lo, hi, " (PyTorch's defaults are -1 and 1)");
         return clamp(x, lo, hi);
+    }
+
+    /**
+     * Bounds lo ≤ hi, neither NaN. PyTorch ignores a NaN bound and, for lo &gt; hi, returns hi everywhere;
+     * both are more likely a bug than an intent, so they are rejected.
+     */
+    static void bounds(String op, double lo, double hi, String hint) {
+        Checks.notNaN(op, "lower bound", lo);
+        Checks.notNaN(op, "upper bound", hi);
+        if (lo > hi) {
+            throw new IllegalArgumentException(op + ": lower bound " + lo + " is above upper bound " + hi + hint);
+        }
     }
 
     // ---------------------------------------------------------------- elementwise max and min
@@ -292,7 +299,6 @@ final class ElementwiseOps {
 
     /** d max(a, b) = [a &gt; b] da + [b &gt; a] db, a tie splitting the gradient 1/2 each (NaN wins, as PyTorch). */
     static Tensor maximum(Tensor a, Tensor b) {
-        Objects.requireNonNull(b, "maximum: other is null");
         Tensor out = binary("maximum", Kernels.MAX, a, b);
         return out.record("maximum", SAVES_INPUTS, g -> grads(
             a.requiresGrad ? g.mul(maxShare(a, b, out.shape)).sumTo(a.shape) : null,
@@ -301,7 +307,6 @@ final class ElementwiseOps {
 
     /** d min(a, b) = [a &lt; b] da + [b &lt; a] db, a tie splitting the gradient 1/2 each (NaN wins, as PyTorch). */
     static Tensor minimum(Tensor a, Tensor b) {
-        Objects.requireNonNull(b, "minimum: other is null");
         Tensor out = binary("minimum", Kernels.MIN, a, b);
         return out.record("minimum", SAVES_INPUTS, g -> grads(
             a.requiresGrad ? g.mul(maxShare(b, a, out.shape)).sumTo(a.shape) : null,

@@ -9,15 +9,11 @@ import java.util.random.RandomGenerator;
 final class Factories {
     private Factories() {}
 
-    private static void finite(String op, String name, double v) {
-        if (!Double.isFinite(v)) throw new IllegalArgumentException(op + ": " + name + " " + v + " must be finite");
-    }
-
     /** {@code start + i·step} for i = 0, 1, ... while below {@code end} (above, for a negative step); as PyTorch. */
     static Tensor arange(double start, double end, double step) {
-        finite("arange", "start", start);
-        finite("arange", "end", end);
-        finite("arange", "step", step);
+        Checks.finite("arange", "start", start);
+        Checks.finite("arange", "end", end);
+        Checks.finite("arange", "step", step);
         if (step == 0) throw new IllegalArgumentException("arange: step must not be 0");
         if (step > 0 ? end < start : end > start) {
             throw new IllegalArgumentException("arange: from " + start + " to " + end + " with step " + step
@@ -28,11 +24,11 @@ final class Factories {
             throw new IllegalArgumentException("arange: [" + start + ", " + end + ") with step " + step
                 + " is empty; empty tensors are not supported");
         }
-        if (count > Integer.MAX_VALUE - 8) {
+        if (count > Kernels.MAX_ELEMENTS) {
             throw new IllegalArgumentException("arange: from " + start + " to " + end + " with step " + step + " has "
-                + (long) count + " elements, more than fit in one tensor");
+                + (long) count + " elements, more than fit in one tensor (" + Kernels.MAX_ELEMENTS + ")");
         }
-        double[] d = new double[(int) count];
+        double[] d = new double[Checks.elements("arange", (long) count, null)];
         for (int i = 0; i < d.length; i++) d[i] = start + i * step;
         return new Tensor(d, new int[] {d.length});
     }
@@ -42,12 +38,12 @@ final class Factories {
      * counted up from start, the second down from end, as PyTorch (so both ends are exact).
      */
     static Tensor linspace(double start, double end, int steps) {
-        finite("linspace", "start", start);
-        finite("linspace", "end", end);
+        Checks.finite("linspace", "start", start);
+        Checks.finite("linspace", "end", end);
         if (steps < 1) {
             throw new IllegalArgumentException("linspace: steps " + steps + " must be at least 1 (empty tensors are not supported)");
         }
-        double[] d = new double[steps];
+        double[] d = new double[Checks.elements("linspace", steps, null)];
         if (steps == 1) {
             d[0] = start;
         } else {

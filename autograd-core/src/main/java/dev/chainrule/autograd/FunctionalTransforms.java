@@ -3,7 +3,6 @@ package dev.chainrule.autograd;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -21,19 +20,16 @@ final class FunctionalTransforms {
     private FunctionalTransforms() {}
 
     /** Fresh leaves that require grad, copies of {@code xs}. */
-    private static Tensor[] leaves(String op, Tensor[] xs) {
-        Objects.requireNonNull(xs, () -> op + ": inputs are null");
+    private static Tensor[] leaves(String op, Function<Tensor[], Tensor> f, Tensor[] xs) {
+        Checks.nonNull(op, "f", f);
+        Checks.nonNullElements(op, "input", xs);
         if (xs.length == 0) throw new IllegalArgumentException(op + ": no inputs; pass at least one tensor");
         Tensor[] out = new Tensor[xs.length];
-        for (int i = 0; i < xs.length; i++) {
-            if (xs[i] == null) throw new IllegalArgumentException(op + ": input " + i + " is null");
-            out[i] = new Tensor(xs[i].data.clone(), xs[i].shape.clone()).requiresGrad();
-        }
+        for (int i = 0; i < xs.length; i++) out[i] = new Tensor(xs[i].data.clone(), xs[i].shape.clone()).requiresGrad();
         return out;
     }
 
     private static Tensor call(String op, Function<Tensor[], Tensor> f, Tensor[] xs) {
-        Objects.requireNonNull(f, () -> op + ": f is null");
         Tensor out = f.apply(xs.clone());
         if (out == null) throw new IllegalStateException(op + ": f returned null; it must return a tensor");
         return out;
@@ -47,18 +43,36 @@ final class FunctionalTransforms {
     }
 
     private static void sameShapes(String op, String what, Tensor[] vs, Tensor[] xs) {
-        Objects.requireNonNull(vs, () -> op + ": " + what + " is null");
+        Checks.nonNullElements(op, what, vs);
         if (vs.length != xs.length) {
             throw new IllegalArgumentException(op + ": " + vs.length + " tangent" + (vs.length == 1 ? "" : "s") + " for "
                 + xs.length + " input" + (xs.length == 1 ? "" : "s") + "; pass one per input");
         }
         for (int i = 0; i < vs.length; i++) {
-            if (vs[i] == null || !Arrays.equals(vs[i].shape, xs[i].shape)) {
+            if (!Arrays.equals(vs[i].shape, xs[i].shape)) {
                 throw new IllegalArgumentException(op + ": " + what + " " + i + " has shape "
-                    + (vs[i] == null ? "null" : Shape.toString(vs[i].shape)) + " but input " + i + " has shape "
+                    + Shape.toString(vs[i].shape) + " but input " + i + " has shape "
                     + Shape.toString(xs[i].shape) + "; they must match");
             }
         }
+    }
+
+    /**
+     * Checks that the dense blocks {@code m × x_i.size()} of a Jacobian fit: each in one tensor, all of
+     * them in the heap, before the passes that fill them start.
+     */
+    private static void dense(String op, long m, Tensor[] xs) {
+        long total = 0;
+        for (Tensor x : xs) {
+            long block = Checks.product(m, x.size());
+            if (block > dev.chainrule.autograd.internal.Kernels.MAX_ELEMENTS) {
+                throw new IllegalArgumentException(op + ": the result for an input of shape " + Shape.toString(x.shape) + " has " + m
+                    + " x " + x.size() + " = " + block + " elements, more than one tensor holds; use vjp/jvp/hvp (products "
+                    + "with a vector) instead of the dense matrix");
+            }
+            total += block;
+        }
+        Checks.elements(op, total, null);
     }
 
     private static int[] concat(int[] a, int[] b) {
@@ -76,15 +90,16 @@ final class FunctionalTransforms {
     /** d out / d x_i, shaped {@code out.shape ++ x_i.shape}: one backward pass per output element. */
     static List<Tensor> jacobian(Function<Tensor[], Tensor> f, Tensor[] inputs) {
         try (var s = Autograd.enableGrad()) {
-            Tensor[] xs = leaves("jacobian", inputs);
+            Tensor[] xs = leaves("jacobian", f, inputs);
             Tensor out = call("jacobian", f, xs);
-            return rows(out, xs);
+            return rows("jacobian", out, xs);
         }
     }
 
     /** Row j of each Jacobian is the gradient of out_j; all zeros when out does not depend on the inputs. */
-    private static List<Tensor> rows(Tensor out, Tensor[] xs) {
+    private static List<Tensor> rows(String op, Tensor out, Tensor[] xs) {
         int m = out.size();
+        dense(op, m, xs);
         double[][] data = new double[xs.length][];
         for (int i = 0; i < xs.length; i++) data[i] = new double[m * xs[i].size()];
         if (out.isGradRequired()) {
@@ -105,7 +120,7 @@ final class FunctionalTransforms {
     /** vᵀ · d out / d x_i, shaped like x_i; {@code v} has the output's shape (null for 1 when the output is a scalar). */
     static List<Tensor> vjp(Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor v) {
         try (var s = Autograd.enableGrad()) {
-            Tensor[] xs = leaves("vjp", inputs);
+            Tensor[] xs = leaves("vjp", f, inputs);
             Tensor out = call("vjp", f, xs);
             if (v == null) {
                 scalarOutput("vjp", out);
@@ -122,7 +137,7 @@ final class FunctionalTransforms {
     /** Σ_i (d out / d x_i) · v_i, shaped like the output, by the double-backward trick. */
     static Tensor jvp(Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] vs) {
         try (var s = Autograd.enableGrad()) {
-            Tensor[] xs = leaves("jvp", inputs);
+            Tensor[] xs = leaves("jvp", f, inputs);
             sameShapes("jvp", "v", vs, xs);
             Tensor out = call("jvp", f, xs);
             if (!out.isGradRequired()) return Tensor.zeros(out.shape);
@@ -143,7 +158,7 @@ final class FunctionalTransforms {
     /** H · v for a scalar function: the gradient of ⟨∇f, v⟩ (shaped like the inputs). */
     static List<Tensor> hvp(Function<Tensor[], Tensor> f, Tensor[] inputs, Tensor[] vs) {
         try (var s = Autograd.enableGrad()) {
-            Tensor[] xs = leaves("hvp", inputs);
+            Tensor[] xs = leaves("hvp", f, inputs);
             sameShapes("hvp", "v", vs, xs);
             Tensor out = call("hvp", f, xs);
             scalarOutput("hvp", out);
@@ -157,12 +172,15 @@ final class FunctionalTransforms {
     /** H[i][j] = d² f / d x_i d x_j, shaped {@code x_i.shape ++ x_j.shape}, for a scalar function. */
     static List<List<Tensor>> hessian(Function<Tensor[], Tensor> f, Tensor[] inputs) {
         try (var s = Autograd.enableGrad()) {
-            Tensor[] xs = leaves("hessian", inputs);
+            Tensor[] xs = leaves("hessian", f, inputs);
+            long n = 0;
+            for (Tensor x : xs) n += x.size();
+            dense("hessian", n, xs);                                        // before any work: the blocks must fit
             Tensor out = call("hessian", f, xs);
             scalarOutput("hessian", out);
             List<List<Tensor>> h = new ArrayList<>();
             List<Tensor> g = out.isGradRequired() ? Autograd.grad(out, Arrays.asList(xs), true) : zerosLike(xs);
-            for (Tensor gi : g) h.add(rows(gi, xs));
+            for (Tensor gi : g) h.add(rows("hessian", gi, xs));
             return h;
         }
     }

@@ -56,17 +56,22 @@ public final class GradCheck {
 
     /** Checks first derivatives with the given step and tolerances. */
     public static Result check(Function<Tensor[], Tensor> f, double eps, double atol, double rtol, Tensor... inputs) {
-        if (inputs.length == 0) throw new IllegalArgumentException("GradCheck.check: no inputs to check");
-        if (!(eps > 0) || !(atol >= 0) || !(rtol >= 0)) {
-            throw new IllegalArgumentException("GradCheck.check: eps must be > 0 and tolerances >= 0, got eps " + eps
+        Checks.nonNull("GradCheck.check", "f", f);
+        if (Checks.nonNullElements("GradCheck.check", "input", inputs).length == 0) {
+            throw new IllegalArgumentException("GradCheck.check: no inputs to check");
+        }
+        if (!(eps > 0) || eps == Double.POSITIVE_INFINITY || !(atol >= 0) || !(rtol >= 0)) {
+            throw new IllegalArgumentException("GradCheck.check: eps must be > 0 and finite, tolerances >= 0, got eps " + eps
                 + ", atol " + atol + ", rtol " + rtol);
         }
         Tensor[] xs = leaves(inputs, -1, -1, 0);
-        Tensor out = f.apply(xs);
+        Tensor out = evaluate("GradCheck.check", f, xs, null);
         int m = out.size();
         // analytic[j][i] = d out_j / d (flattened input element i)
-        int total = 0;
-        for (Tensor t : inputs) total += t.size();
+        long count = 0;
+        for (Tensor t : inputs) count += t.size();
+        Checks.elements("GradCheck.check", Checks.product(2 * m, count), null);    // the analytic and the numeric Jacobian
+        int total = (int) count;
         double[][] analytic = new double[m][total];
         if (out.isGradRequired()) {
             for (int j = 0; j < m; j++) {
@@ -86,8 +91,8 @@ public final class GradCheck {
         int col = 0;
         for (int i = 0; i < inputs.length; i++) {
             for (int e = 0; e < inputs[i].size(); e++, col++) {
-                double[] plus = f.apply(leaves(inputs, i, e, eps)).data;
-                double[] minus = f.apply(leaves(inputs, i, e, -eps)).data;
+                double[] plus = evaluate("GradCheck.check", f, leaves(inputs, i, e, eps), out).data;
+                double[] minus = evaluate("GradCheck.check", f, leaves(inputs, i, e, -eps), out).data;
                 for (int j = 0; j < m; j++) {
                     double numeric = (plus[j] - minus[j]) / (2 * eps);
                     double a = analytic[j][col];
@@ -114,13 +119,17 @@ public final class GradCheck {
      * {@code Autograd.grad(..., createGraph = true)} — against finite differences of h.
      */
     public static Result checkSecondOrder(Function<Tensor[], Tensor> f, Tensor... inputs) {
+        Checks.nonNull("GradCheck.checkSecondOrder", "f", f);
+        if (Checks.nonNullElements("GradCheck.checkSecondOrder", "input", inputs).length == 0) {
+            throw new IllegalArgumentException("GradCheck.checkSecondOrder: no inputs to check");
+        }
         SplittableRandom rng = new SplittableRandom(0x5eed);
-        Tensor probe = f.apply(leaves(inputs, -1, -1, 0));
+        Tensor probe = evaluate("GradCheck.checkSecondOrder", f, leaves(inputs, -1, -1, 0), null);
         Tensor r = random(rng, probe.shape);
         List<Tensor> w = new ArrayList<>();
         for (Tensor t : inputs) w.add(random(rng, t.shape));
         Function<Tensor[], Tensor> h = xs -> {
-            Tensor scalar = f.apply(xs).mul(r).sum();
+            Tensor scalar = evaluate("GradCheck.checkSecondOrder", f, xs, probe).mul(r).sum();
             Tensor acc = Tensor.scalar(0);
             if (!scalar.isGradRequired()) return acc;
             List<Tensor> gs = Autograd.grad(scalar, Arrays.asList(xs), true);
@@ -128,6 +137,17 @@ public final class GradCheck {
             return acc;
         };
         return check(h, inputs);
+    }
+
+    /** f(xs), checked: not null, and of the same shape as {@code like} (the first evaluation) when given. */
+    private static Tensor evaluate(String op, Function<Tensor[], Tensor> f, Tensor[] xs, Tensor like) {
+        Tensor out = f.apply(xs);
+        if (out == null) throw new IllegalStateException(op + ": f returned null; it must return a tensor");
+        if (like != null && !Arrays.equals(out.shape, like.shape)) {
+            throw new IllegalStateException(op + ": f returned shape " + Shape.toString(out.shape) + " for a perturbed input but "
+                + Shape.toString(like.shape) + " for the input itself; f must be a deterministic function of its inputs");
+        }
+        return out;
     }
 
     private static Tensor random(SplittableRandom rng, int[] shape) {

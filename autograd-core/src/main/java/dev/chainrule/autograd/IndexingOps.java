@@ -38,6 +38,7 @@ final class IndexingOps {
      * {@code op} and returns a private copy.
      */
     static int[] classIndices(String op, Tensor x, int[] index) {
+        Checks.nonNull(op, op.equals("crossEntropy") ? "targets" : "index", index);
         if (x.rank() < 1) {
             throw new IllegalArgumentException(op + ": needs rank >= 1 ([rows, classes]), got a scalar");
         }
@@ -80,6 +81,7 @@ final class IndexingOps {
         int n = x.shape[ax];
         int[] shape = x.shape.clone();
         shape[ax] = idx.length;
+        Checks.elements("indexSelect", shape);
         return new Tensor(LayoutKernels.indexSelect(x.data, Shape.outer(x.shape, ax), n, Shape.inner(x.shape, ax), idx), shape)
             .record("indexSelect", SAVES_NONE, g -> grads(indexAdd(g, ax, idx, n)), x);
     }

@@ -41,7 +41,10 @@ final class LayoutOps {
 
     /** Gradient: reshaped back. */
     static Tensor reshape(Tensor x, int[] newShape) {
-        int[] s = newShape.clone();
+        int[] s = Checks.nonNull("reshape", "shape", newShape).clone();
+        if (s.length > Shape.MAX_RANK) {
+            throw new IllegalArgumentException("reshape: " + s.length + " dimensions; at most " + Shape.MAX_RANK + " are supported");
+        }
         int infer = -1;
         long known = 1;
         for (int i = 0; i < s.length; i++) {
@@ -71,6 +74,7 @@ final class LayoutOps {
 
     /** Gradient: summed back to the input's shape. */
     static Tensor broadcastTo(Tensor x, int[] target) {
+        Checks.shape("broadcastTo", "target", target);
         if (Arrays.equals(x.shape, target)) return x;
         int[] s = Kernels.broadcastShape(x.shape, target);
         if (s == null || !Arrays.equals(s, target)) {
@@ -84,6 +88,7 @@ final class LayoutOps {
 
     /** The reverse of broadcasting. Gradient: broadcast back. */
     static Tensor sumTo(Tensor x, int[] target) {
+        Checks.shape("sumTo", "target", target);
         if (Arrays.equals(x.shape, target)) return x;
         int[] s = Kernels.broadcastShape(target, x.shape);
         if (s == null || !Arrays.equals(s, x.shape)) {
@@ -210,6 +215,9 @@ final class LayoutOps {
     /** Normalizes the position of a new axis, in [−rank−1, rank], for {@code op}. */
     static int newAxis(String op, int axis, int[] shape) {
         int r = shape.length;
+        if (r >= Shape.MAX_RANK) {
+            throw new IllegalArgumentException(op + ": shape " + Shape.toString(shape) + " already has " + r + " dimensions, the most supported");
+        }
         if (axis < -r - 1 || axis > r) {
             throw new IllegalArgumentException(op + ": axis " + axis + " is out of range for shape " + Shape.toString(shape)
                 + "; a new axis goes at " + (-r - 1) + " to " + r);
@@ -268,6 +276,7 @@ final class LayoutOps {
             }
             target[i] = want;
         }
+        Checks.shape("expand", "sizes", target);
         return x.broadcastTo(target);
     }
 
@@ -275,6 +284,7 @@ final class LayoutOps {
      * PyTorch's repeat (tiling): out has shape {@code shape · repeats} (shape padded with leading 1s
      * to the length of repeats). Composite: reshape to {@code [1, s_0, 1, s_1, ...]}, broadcast to
      * {@code [r_0, s_0, r_1, s_1, ...]}, reshape; the gradient is broadcast's (a sum over the tiles).
+     * Entries of 1 are left out of the middle shapes, which keeps them within {@link Shape#MAX_RANK}.
      */
     static Tensor repeat(Tensor x, int[] repeats) {
         Objects.requireNonNull(repeats, "repeat: repeats is null");
@@ -283,20 +293,35 @@ final class LayoutOps {
             throw new IllegalArgumentException("repeat: " + n + " repeats " + Arrays.toString(repeats) + " for shape "
                 + Shape.toString(x.shape) + " (rank " + x.rank() + "); pass at least one repeat count per dimension");
         }
-        int[] split = new int[2 * n], tiled = new int[2 * n], out = new int[n];
+        if (n > Shape.MAX_RANK) {
+            throw new IllegalArgumentException("repeat: " + n + " repeat counts; at most " + Shape.MAX_RANK + " dimensions are supported");
+        }
+        int[] out = new int[n];
+        int[] split = new int[2 * n], tiled = new int[2 * n];
+        int k = 0;                                               // entries of split/tiled used
+        long count = 1;
         for (int i = 0; i < n; i++) {
             if (repeats[i] < 1) {
                 throw new IllegalArgumentException("repeat: count " + repeats[i] + " at position " + i + " of "
                     + Arrays.toString(repeats) + " is invalid; every count must be at least 1 (empty tensors are not supported)");
             }
             int s = i < lead ? 1 : x.shape[i - lead];
-            split[2 * i] = 1;
-            split[2 * i + 1] = s;
-            tiled[2 * i] = repeats[i];
-            tiled[2 * i + 1] = s;
-            out[i] = repeats[i] * s;
+            long d = (long) repeats[i] * s;
+            count = Checks.product(count, d);
+            out[i] = (int) Math.min(d, Integer.MAX_VALUE);
+            if (repeats[i] > 1) {                                // a tiled axis: [1, s] broadcast to [r, s]
+                split[k] = 1;
+                tiled[k++] = repeats[i];
+            }
+            if (s > 1) {                                         // size-1 axes are left out (the last reshape restores them)
+                split[k] = s;
+                tiled[k++] = s;
+            }
         }
-        Kernels.size(out);                                       // fails clearly if the result cannot fit
+        // Each kept entry is at least 2, so a count that fits leaves at most 31 of them per array (within MAX_RANK).
+        Checks.elements("repeat", count, null);                  // fails clearly if the result cannot fit
+        split = Arrays.copyOf(split, k);
+        tiled = Arrays.copyOf(tiled, k);
         return x.reshape(split).broadcastTo(tiled).reshape(out);
     }
 
@@ -375,8 +400,8 @@ final class LayoutOps {
         }
         if (ts.length == 1) return first;
         int[] shape = first.shape.clone();
-        shape[ax] = (int) Math.min(total, Integer.MAX_VALUE);
-        Kernels.size(shape);
+        Checks.elements("cat", Checks.product(first.data.length / first.shape[ax], total), null);
+        shape[ax] = (int) total;
         double[] out = LayoutKernels.cat(parts, sizes, Shape.outer(first.shape, ax), Shape.inner(first.shape, ax));
         return new Tensor(out, shape).record("cat", SAVES_NONE, g -> {
             Tensor[] gs = new Tensor[ts.length];
@@ -499,7 +524,7 @@ final class LayoutOps {
             none &= lo == 0 && hi == 0;
         }
         if (none) return x;
-        double[] out = new double[Kernels.size(shape)];
+        double[] out = new double[Checks.elements("pad", shape)];
         if (value != 0) Arrays.fill(out, value);
         int[] os = LayoutKernels.strides(shape);
         int dstOff = 0;

@@ -28,14 +28,53 @@ import java.util.Objects;
 public final class Linalg {
     private Linalg() {}
 
-    /** sign(det A) (a constant, no graph) and log|det A|, each of A's batch shape. */
-    public record SignLogDet(Tensor sign, Tensor logAbsDet) {}
+    /**
+     * sign(det A) (a constant, no graph) and log|det A|, each of A's batch shape.
+     *
+     * @param sign the sign of each determinant: −1, 0 or 1
+     * @param logAbsDet log|det A| of each matrix, of the same shape
+     */
+    public record SignLogDet(Tensor sign, Tensor logAbsDet) {
+        /**
+         * Checks the pair.
+         *
+         * @throws IllegalArgumentException if the two shapes differ
+         */
+        public SignLogDet {
+            Checks.nonNull("SignLogDet", "sign", sign);
+            Checks.nonNull("SignLogDet", "logAbsDet", logAbsDet);
+            if (!java.util.Arrays.equals(sign.shape, logAbsDet.shape)) {
+                throw new IllegalArgumentException("SignLogDet: sign of shape " + Shape.toString(sign.shape) + " and logAbsDet of shape "
+                    + Shape.toString(logAbsDet.shape) + " differ; they must have one shape");
+            }
+        }
+    }
 
     /**
      * The eigendecomposition A = V diag(w) Vᵀ of a symmetric A: eigenvalues {@code [..., n]} in
      * ascending order and orthonormal eigenvectors as the columns of {@code [..., n, n]}.
+     *
+     * @param eigenvalues {@code [..., n]}
+     * @param eigenvectors {@code [..., n, n]}, with the same batch dimensions
      */
-    public record Eigh(Tensor eigenvalues, Tensor eigenvectors) {}
+    public record Eigh(Tensor eigenvalues, Tensor eigenvectors) {
+        /**
+         * Checks the shapes.
+         *
+         * @throws IllegalArgumentException unless they are {@code [..., n]} and {@code [..., n, n]}
+         */
+        public Eigh {
+            Checks.nonNull("Eigh", "eigenvalues", eigenvalues);
+            Checks.nonNull("Eigh", "eigenvectors", eigenvectors);
+            int[] w = eigenvalues.shape, v = eigenvectors.shape;
+            boolean fits = w.length >= 1 && v.length == w.length + 1 && v[v.length - 1] == w[w.length - 1]
+                && java.util.Arrays.equals(java.util.Arrays.copyOf(v, w.length), w);
+            if (!fits) {
+                throw new IllegalArgumentException("Eigh: eigenvalues of shape " + Shape.toString(w) + " and eigenvectors of shape "
+                    + Shape.toString(v) + " do not fit; they must be [..., n] and [..., n, n]");
+            }
+        }
+    }
 
     /**
      * The lower Cholesky factor L of a symmetric positive-definite A: A = L Lᵀ (PyTorch's

@@ -20,6 +20,7 @@ final class MatmulOps {
      * right a column) and the added dimension dropped; leading (batch) dimensions broadcast.
      */
     static Tensor matmul(Tensor a, Tensor b) {
+        Checks.nonNull("matmul", "other", b);
         if (a.rank() == 0 || b.rank() == 0) {
             throw new IllegalArgumentException("matmul: " + Shape.toString(a.shape) + " x " + Shape.toString(b.shape)
                 + ": both operands need rank >= 1; use mul for scalars");
@@ -51,6 +52,8 @@ final class MatmulOps {
             throw new IllegalArgumentException("matmul: " + Shape.toString(a.shape) + " x " + Shape.toString(b.shape)
                 + ": batch dimensions do not broadcast");
         }
+        Checks.elements("matmul", concat(batch, m, k));      // the operands broadcast over the batch
+        Checks.elements("matmul", concat(batch, k, n));
         return mm(a.broadcastTo(concat(batch, m, k)), b.broadcastTo(concat(batch, k, n)), false, false);
     }
 
@@ -76,7 +79,7 @@ final class MatmulOps {
         int[] outShape = a.shape.clone();
         outShape[r - 2] = m;
         outShape[r - 1] = n;
-        double[] c = new double[batch * m * n];
+        double[] c = new double[Checks.elements("matmul", Checks.product(batch, (long) m * n), outShape)];
         for (int i = 0; i < batch; i++) {
             Gemm.gemm(ta, tb, m, n, k, a.data, i * m * k, b.data, i * k * n, 0.0, c, i * m * n);
         }
@@ -105,6 +108,7 @@ final class MatmulOps {
      * bias. dx = G W, dW = Gᵀ x, db = Σ_rows G.
      */
     static Tensor linear(Tensor x, Tensor weight, Tensor bias) {
+        Checks.nonNull("linear", "weight", weight);
         if (weight.rank() != 2 || x.rank() < 1 || x.shape[x.rank() - 1] != weight.shape[1]) {
             throw new IllegalArgumentException("linear: input " + Shape.toString(x.shape) + " and weight " + Shape.toString(weight.shape)
                 + ": weight must be [out, in] with in equal to the input's last dimension");
@@ -119,7 +123,7 @@ final class MatmulOps {
             return linear(x.reshape(-1, x.shape[x.rank() - 1]), weight, bias).reshape(outShape);
         }
         int rows = x.shape[0], in = x.shape[1], out = weight.shape[0];
-        double[] y = new double[rows * out];
+        double[] y = new double[Checks.elements("linear", (long) rows * out, null)];
         if (bias != null) {
             for (int r = 0; r < rows; r++) System.arraycopy(bias.data, 0, y, r * out, out);
         }

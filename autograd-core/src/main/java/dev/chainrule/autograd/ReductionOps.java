@@ -152,6 +152,7 @@ final class ReductionOps {
             boolean zeros = false;
             for (double v : x.data) zeros |= v == 0;
             if (!zeros) return grads(g.reshape(keep).mul(out.reshape(keep).div(x)));
+            Checks.elements("prod (second derivative with zeros)", Checks.product(Checks.product(outer, n), (long) n * inner), null);
             double[] eye = new double[n * n];
             for (int k = 0; k < n; k++) eye[k * n + k] = 1;
             Tensor rows = x.reshape(outer, 1, n, inner).broadcastTo(outer, n, n, inner);   // [o, k, j, i] = x[o, j, i]
@@ -169,6 +170,7 @@ final class ReductionOps {
 
     /** n − correction, checked to be positive. */
     private static double dof(String op, int n, double correction, String where) {
+        Checks.finite(op, "correction", correction);
         if (!(n - correction > 0)) {
             throw new IllegalArgumentException(op + ": " + where + " has " + n + " element" + (n == 1 ? "" : "s")
                 + ", and correction " + correction + " leaves no degrees of freedom (n - correction must be > 0; "

@@ -2,21 +2,49 @@ package dev.chainrule.autograd;
 
 import dev.chainrule.autograd.internal.Kernels;
 
-/** Static helpers for tensor shapes ({@code int[]}, outermost dimension first). */
+/** Static helpers for tensor shapes ({@code int[]}, outermost dimension first, every dimension at least 1). */
 public final class Shape {
     private Shape() {}
 
-    /** Number of elements of {@code shape}; 1 for the scalar shape {@code []}. */
+    /** The most dimensions a tensor may have (as NumPy's {@code NPY_MAXDIMS}). */
+    public static final int MAX_RANK = 64;
+
+    /**
+     * Number of elements of {@code shape}; 1 for the scalar shape {@code []}.
+     *
+     * @throws IllegalArgumentException if a dimension is below 1 or the count exceeds what one tensor holds
+     */
     public static int size(int... shape) {
-        return Kernels.size(shape);
+        Checks.nonNull("Shape.size", "shape", shape);
+        long n = 1;
+        for (int d : shape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("Shape.size: shape " + toString(shape) + " has a dimension " + d
+                    + "; every dimension must be at least 1");
+            }
+            n *= d;
+            if (n > Kernels.MAX_ELEMENTS) {
+                throw new IllegalArgumentException("Shape.size: shape " + toString(shape) + " has more than " + Kernels.MAX_ELEMENTS
+                    + " elements, the most that fit in one tensor");
+            }
+        }
+        return (int) n;
     }
 
     /**
      * The NumPy broadcast of two shapes: aligned from the right, each pair of dimensions equal or 1.
      *
-     * @throws IllegalArgumentException if they do not broadcast
+     * @throws IllegalArgumentException if they do not broadcast, or a dimension is below 1
      */
     public static int[] broadcast(int[] a, int[] b) {
+        for (int[] s : new int[][] {Checks.nonNull("Shape.broadcast", "a", a), Checks.nonNull("Shape.broadcast", "b", b)}) {
+            for (int d : s) {
+                if (d < 1) {
+                    throw new IllegalArgumentException("Shape.broadcast: shape " + toString(s) + " has a dimension " + d
+                        + "; every dimension must be at least 1");
+                }
+            }
+        }
         int[] out = Kernels.broadcastShape(a, b);
         if (out == null) {
             throw new IllegalArgumentException("broadcast: shapes " + toString(a) + " and " + toString(b)
@@ -27,6 +55,7 @@ public final class Shape {
 
     /** {@code [2, 3]} style, {@code []} for a scalar. */
     public static String toString(int... shape) {
+        Checks.nonNull("Shape.toString", "shape", shape);
         StringBuilder sb = new StringBuilder("[");
         for (int i = 0; i < shape.length; i++) {
             if (i > 0) sb.append(", ");
@@ -46,16 +75,9 @@ public final class Shape {
         return axis < 0 ? axis + rank : axis;
     }
 
-    /** Checks a user-supplied shape: every dimension at least 1. */
+    /** Checks a user-supplied shape (see {@link Checks#shape}) and returns a copy. */
     static int[] checked(String op, int[] shape) {
-        for (int d : shape) {
-            if (d <= 0) {
-                throw new IllegalArgumentException(op + ": shape " + toString(shape)
-                    + " has a dimension " + d + "; every dimension must be at least 1 (empty tensors are not supported)");
-            }
-        }
-        Kernels.size(shape);
-        return shape.clone();
+        return Checks.shape(op, "shape", shape);
     }
 
     /** Product of the dimensions before {@code axis}: the outer count of an {@code [outer, n, inner]} view. */

@@ -60,7 +60,7 @@ public final class Tensor {
 
     /** A rank-1 tensor holding a copy of {@code values}. */
     public static Tensor of(double... values) {
-        if (values.length == 0) {
+        if (Checks.nonNull("Tensor.of", "values", values).length == 0) {
             throw new IllegalArgumentException("Tensor.of: no values; empty tensors are not supported");
         }
         return new Tensor(values.clone(), new int[] {values.length});
@@ -68,11 +68,12 @@ public final class Tensor {
 
     /** A rank-2 tensor holding a copy of {@code rows}. */
     public static Tensor of(double[][] rows) {
+        Checks.nonNullElements("Tensor.of", "row", rows);
         if (rows.length == 0 || rows[0].length == 0) {
             throw new IllegalArgumentException("Tensor.of: no values; empty tensors are not supported");
         }
         int cols = rows[0].length;
-        double[] data = new double[rows.length * cols];
+        double[] data = new double[Checks.elements("Tensor.of", (long) rows.length * cols, null)];
         for (int r = 0; r < rows.length; r++) {
             if (rows[r].length != cols) {
                 throw new IllegalArgumentException("Tensor.of: row " + r + " has " + rows[r].length
@@ -85,6 +86,7 @@ public final class Tensor {
 
     /** A tensor of the given shape holding a copy of {@code data} (row-major). An empty shape is a scalar. */
     public static Tensor of(double[] data, int... shape) {
+        Checks.nonNull("Tensor.of", "data", data);
         int[] s = Shape.checked("Tensor.of", shape);
         if (data.length != Kernels.size(s)) {
             throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape "
@@ -99,11 +101,15 @@ public final class Tensor {
     }
 
     public static Tensor ones(int... shape) {
-        return full(1.0, shape);
+        return full("ones", 1.0, shape);
     }
 
     public static Tensor full(double value, int... shape) {
-        int[] s = Shape.checked("full", shape);
+        return full("full", value, shape);
+    }
+
+    private static Tensor full(String op, double value, int[] shape) {
+        int[] s = Shape.checked(op, shape);
         double[] d = new double[Kernels.size(s)];
         Arrays.fill(d, value);
         return new Tensor(d, s);
@@ -111,6 +117,7 @@ public final class Tensor {
 
     /** Standard normal samples drawn from {@code rng} (so results are reproducible from its seed). */
     public static Tensor randn(RandomGenerator rng, int... shape) {
+        Checks.nonNull("randn", "rng", rng);
         int[] s = Shape.checked("randn", shape);
         double[] d = new double[Kernels.size(s)];
         for (int i = 0; i < d.length; i++) d[i] = rng.nextGaussian();
@@ -119,6 +126,7 @@ public final class Tensor {
 
     /** Uniform samples in [0, 1) drawn from {@code rng}. */
     public static Tensor rand(RandomGenerator rng, int... shape) {
+        Checks.nonNull("rand", "rng", rng);
         int[] s = Shape.checked("rand", shape);
         double[] d = new double[Kernels.size(s)];
         for (int i = 0; i < d.length; i++) d[i] = rng.nextDouble();
@@ -167,17 +175,17 @@ public final class Tensor {
 
     /** Zeros of {@code t}'s shape. */
     public static Tensor zerosLike(Tensor t) {
-        return zeros(t.shape);
+        return full("zerosLike", 0.0, Checks.nonNull("zerosLike", "t", t).shape);
     }
 
     /** Ones of {@code t}'s shape. */
     public static Tensor onesLike(Tensor t) {
-        return ones(t.shape);
+        return full("onesLike", 1.0, Checks.nonNull("onesLike", "t", t).shape);
     }
 
     /** {@code value} in {@code t}'s shape. */
     public static Tensor fullLike(Tensor t, double value) {
-        return full(value, t.shape);
+        return full("fullLike", value, Checks.nonNull("fullLike", "t", t).shape);
     }
 
     // ================================================================ accessors
@@ -207,7 +215,7 @@ public final class Tensor {
 
     /** The element at a full index, one entry per dimension. */
     public double get(int... index) {
-        if (index.length != shape.length) {
+        if (Checks.nonNull("get", "index", index).length != shape.length) {
             throw new IllegalArgumentException("get: index " + Arrays.toString(index) + " has " + index.length
                 + " entries but shape " + Shape.toString(shape) + " has rank " + shape.length);
         }
@@ -234,7 +242,7 @@ public final class Tensor {
      * @throws IllegalArgumentException if {@code dst} is too short
      */
     public double[] toArray(double[] dst) {
-        if (dst.length < data.length) {
+        if (Checks.nonNull("toArray", "dst", dst).length < data.length) {
             throw new IllegalArgumentException("toArray: buffer of " + dst.length + " elements is too short for shape "
                 + Shape.toString(shape) + " (" + data.length + " elements)");
         }
@@ -439,12 +447,12 @@ public final class Tensor {
         return ElementwiseOps.relu(this);
     }
 
-    /** Heaviside step: 1 where x &gt; 0, else 0. Its gradient is 0 everywhere (by convention at 0). */
+    /** Heaviside step: 1 where x &gt; 0, 0 where x ≤ 0, NaN for NaN (as NumPy; PyTorch gives 0). Its gradient is 0 everywhere. */
     public Tensor step() {
         return ElementwiseOps.step(this);
     }
 
-    /** sign(x) ∈ {−1, 0, 1}. Its gradient is 0 everywhere (by convention at 0). */
+    /** sign(x) ∈ {−1, 0, 1}, NaN for NaN (as NumPy; PyTorch gives 0). Its gradient is 0 everywhere (by convention at 0). */
     public Tensor sign() {
         return ElementwiseOps.sign(this);
     }
@@ -1081,11 +1089,12 @@ public final class Tensor {
      * Backpropagates {@code seed} = dL/dthis, accumulating into the {@link #grad()} of every leaf
      * that requires grad. The graph is released afterwards unless {@code retainGraph}.
      *
+     * @throws NullPointerException if {@code seed} is null (for a scalar, call {@link #backward()})
      * @throws IllegalArgumentException if the seed's shape differs or it holds NaN/Inf
      * @throws IllegalStateException if this tensor does not require grad or its graph was released
      */
     public void backward(Tensor seed, boolean retainGraph) {
-        Backprop.run(this, seed, retainGraph, false, null);
+        Backprop.run(this, Checks.nonNull("backward", "seed", seed), retainGraph, false, null);
     }
 
     /** NumPy-style rendering of the values, e.g. {@code tensor([[1., 2.], [3., 4.]])}. */

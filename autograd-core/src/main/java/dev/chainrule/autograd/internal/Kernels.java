@@ -15,15 +15,37 @@ public final class Kernels {
 
     public static final int[] SCALAR = new int[0];
 
-    /** Number of elements of a shape (1 for a scalar). */
+    /** The most elements one tensor holds: the largest Java array the JVMs allocate. */
+    public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
+
+    /** The most doubles this JVM's heap could ever hold ({@code -Xmx}); a larger array can only fail. */
+    private static final long MAX_HEAP_ELEMENTS = Runtime.getRuntime().maxMemory() / Double.BYTES;
+
+    public static long maxHeapElements() {
+        return MAX_HEAP_ELEMENTS;
+    }
+
+    /** Bytes as MiB, rounded, for messages. */
+    public static long mib(long bytes) {
+        return Math.round(bytes / 1048576.0);
+    }
+
+    /**
+     * Number of elements of a shape (1 for a scalar); more than one tensor holds, or than the heap
+     * could ever hold, is an IllegalArgumentException (ops check their shapes first, with their name).
+     */
     public static int size(int[] shape) {
         long n = 1;
         for (int d : shape) {
             n *= d;                          // checked per factor: the product of many dimensions can overflow a long
-            if (n > Integer.MAX_VALUE - 8) {
+            if (n > MAX_ELEMENTS) {
                 throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has more than "
-                    + (Integer.MAX_VALUE - 8) + " elements, the most that fit in one tensor");
+                    + MAX_ELEMENTS + " elements, the most that fit in one tensor");
             }
+        }
+        if (n > MAX_HEAP_ELEMENTS) {
+            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n + " elements, which need "
+                + mib(n * 8) + " MiB, more than this JVM's whole heap (" + mib(Runtime.getRuntime().maxMemory()) + " MiB, -Xmx)");
         }
         return (int) n;
     }
@@ -292,7 +314,7 @@ public final class Kernels {
             case SIGMOID: for (int i = lo; i < hi; i++) y[i] = sigmoid(x[i]); return;
             case TANH: for (int i = lo; i < hi; i++) y[i] = Math.tanh(x[i]); return;
             case RELU: for (int i = lo; i < hi; i++) y[i] = Math.max(x[i], 0.0); return;    // relu(NaN) = NaN
-            case STEP: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? 1.0 : 0.0; return;
+            case STEP: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? 1.0 : x[i] <= 0 ? 0.0 : x[i]; return;   // step(NaN) = NaN
             case SIGN: for (int i = lo; i < hi; i++) y[i] = Math.signum(x[i]); return;
             case SOFTPLUS: for (int i = lo; i < hi; i++) y[i] = softplus(x[i]); return;
             case POW: for (int i = lo; i < hi; i++) y[i] = pow(x[i], p); return;
