@@ -91,7 +91,13 @@ public final class SafeTensors {
      * @param tensors the tensors by name, in header order (unmodifiable)
      * @param metadata the {@code __metadata__} entries, empty if absent (unmodifiable)
      */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        /** @throws NullPointerException if either map is null */
+        public Contents {
+            Objects.requireNonNull(tensors, "SafeTensors.Contents: tensors is null");
+            Objects.requireNonNull(metadata, "SafeTensors.Contents: metadata is null");
+        }
+    }
 
     // ================================================================ writing
 
