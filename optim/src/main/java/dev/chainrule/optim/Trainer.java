@@ -88,10 +88,10 @@ public final class Trainer {
     private final boolean checkpointEachEpoch;
     private final int keepCheckpoints;
 
-    /** {@code checkpoint-<12-digit update count>.safetensors}. */
-    private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{12})\\.safetensors");
+    /** {@code checkpoint-<update count, at least 12 digits>.safetensors}. */
+    private static final Pattern CHECKPOINT = Pattern.compile("checkpoint-(\\d{12,19})\\.safetensors");
     /** The temporary files {@link dev.chainrule.nn.io.SafeTensors} writes a checkpoint into before renaming it. */
-    private static final Pattern TEMPORARY = Pattern.compile("\\.checkpoint-\\d{12}\\.safetensors\\.[0-9a-f]+\\.tmp");
+    private static final Pattern TEMPORARY = Pattern.compile("\\.checkpoint-\\d{12,19}\\.safetensors\\.[0-9a-f]+\\.tmp");
 
     private Trainer(Builder b) {
         this.model = b.model;
@@ -356,32 +356,37 @@ public final class Trainer {
         if (!Files.isDirectory(checkpointDir)) return List.of();
         try (Stream<Path> s = Files.list(checkpointDir)) {
             return s.filter(f -> CHECKPOINT.matcher(f.getFileName().toString()).matches() && Files.isRegularFile(f))
-                .sorted(Comparator.comparing((Path f) -> f.getFileName().toString()).reversed())
+                .sorted(Comparator.comparing(Trainer::updatesOf).reversed())
                 .toList();
         } catch (IOException e) {
             throw new UncheckedIOException("Trainer: cannot list checkpoint directory " + checkpointDir + ": " + e.getMessage(), e);
         }
     }
 
-    /** The newest readable checkpoint, applied; a fresh start when there is none. */
+    /** The update count in a checkpoint's file name (which {@link #CHECKPOINT} matched). */
+    private static java.math.BigInteger updatesOf(Path f) {
+        Matcher m = CHECKPOINT.matcher(f.getFileName().toString());
+        return m.matches() ? new java.math.BigInteger(m.group(1)) : java.math.BigInteger.ZERO;
+    }
+
+    /**
+     * The newest readable checkpoint, applied; a fresh start when there is none. Unreadable files are
+     * renamed to {@code *.corrupt} once the outcome is known (not when a checkpoint of another run stops the resume).
+     */
     private TrainingCheckpoint.Progress load(TrainingCheckpoint.Setup setup) {
         deleteTemporaryFiles();
         List<Path> files = checkpoints();
-        List<String> unreadable = new ArrayList<>();
+        List<Path> corrupt = new ArrayList<>();
+        List<String> reasons = new ArrayList<>();
         for (Path f : files) {
             TrainingCheckpoint.Snapshot s;
             try {
                 s = TrainingCheckpoint.read(f);
             } catch (IOException e) {
-                Path aside = f.resolveSibling(f.getFileName() + ".corrupt");
-                LOG.warn("Trainer.resume: checkpoint {} is corrupt or partial ({}); moving it aside to {} and falling back to "
-                    + "the previous one", f, e.getMessage(), aside.getFileName());
-                unreadable.add(e.getMessage());
-                try {
-                    Files.move(f, aside, StandardCopyOption.REPLACE_EXISTING);
-                } catch (IOException moveFailed) {
-                    LOG.warn("Trainer.resume: could not move {} aside: {}", f, moveFailed.toString());
-                }
+                LOG.warn("Trainer.resume: checkpoint {} is corrupt or partial ({}); moving it aside to {}.corrupt and falling back "
+                    + "to the previous one", f, e.getMessage(), f.getFileName());
+                corrupt.add(f);
+                reasons.add(e.getMessage());
                 continue;
             }
             List<String> problems = TrainingCheckpoint.mismatches(s, setup);
@@ -395,18 +400,31 @@ public final class Trainer {
             } catch (IOException e) {
                 throw new UncheckedIOException("Trainer.resume: could not apply " + f + ": " + e.getMessage(), e);
             }
+            moveAside(corrupt);
             TrainingCheckpoint.Progress p = s.progress();
             LOG.info("resuming from {}: epoch {}, batch {}, {} updates", f, p.epoch, p.batch, p.updates);
             return p;
         }
-        if (!unreadable.isEmpty()) {
-            throw new UncheckedIOException(new IOException("Trainer.resume: none of the " + unreadable.size() + " checkpoints in "
-                + checkpointDir + " is readable (" + String.join("; ", unreadable) + "); they were renamed to *.corrupt"));
+        if (!corrupt.isEmpty()) {
+            moveAside(corrupt);
+            throw new UncheckedIOException(new IOException("Trainer.resume: none of the " + corrupt.size() + " checkpoints in "
+                + checkpointDir + " is readable (" + String.join("; ", reasons) + "); they were renamed to *.corrupt"));
         }
         LOG.info("no checkpoint in {}: starting a new run", checkpointDir);
         TrainingCheckpoint.Progress p = fresh(setup.train(), setup.validation(), null);
         p.period = schedule == null ? -1 : 0;
         return p;
+    }
+
+    /** Renames unreadable checkpoints so that they are never tried again, nor counted among the ones kept. */
+    private static void moveAside(List<Path> files) {
+        for (Path f : files) {
+            try {
+                Files.move(f, f.resolveSibling(f.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+            } catch (IOException e) {
+                LOG.warn("Trainer.resume: could not move {} aside: {}", f, e.toString());
+            }
+        }
     }
 
     /** Removes the temporary files of saves that a crash interrupted (they are never read). */
