@@ -51,6 +51,8 @@ class CrashSafeTrainingTest {
 
     /** Thrown by a listener to interrupt a run after a given update. */
     static final class Crash extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         Crash() {
             super("simulated crash");
         }

@@ -140,7 +140,7 @@ public final class DataLoader implements Iterable<Batch> {
                 + "] (this loader has " + batches + " batches per epoch)");
         }
         int n = data.size();
-        int[] order = shuffle ? permutation(n, seed, epoch) : identity(n);
+        int[] order = shuffle ? shuffled(n, seed, epoch) : identity(n);
         epoch++;
         return new Iterator<>() {
             private int next = firstBatch;
@@ -170,10 +170,24 @@ public final class DataLoader implements Iterable<Batch> {
     }
 
     /**
-     * The permutation of epoch {@code e}: Fisher–Yates driven by a SplitMix64 stream started at a
-     * hash of {@code (seed, e)}, each bound drawn without bias (rejection on 32 bits, Lemire's method).
+     * The order in which a shuffling loader with this seed visits {@code n} samples in epoch
+     * {@code epoch} (0-based): Fisher–Yates driven by a SplitMix64 stream started at a hash of
+     * {@code (seed, epoch)}, each bound drawn without bias (Lemire's method on 32 bits). A pure function,
+     * for code that must reproduce a loader's batches elsewhere (e.g. on the shards of a cluster).
+     *
+     * @param n     the number of samples, at least 1
+     * @param seed  the loader's {@link #shuffleSeed()}
+     * @param epoch the epoch index, from 0
+     * @return a permutation of {@code 0..n-1}
+     * @throws IllegalArgumentException if {@code n} is below 1 or {@code epoch} is negative
      */
-    static int[] permutation(int n, long seed, long e) {
+    public static int[] permutation(int n, long seed, long epoch) {
+        if (n < 1) throw new IllegalArgumentException("DataLoader.permutation: n = " + n + " must be at least 1");
+        if (epoch < 0) throw new IllegalArgumentException("DataLoader.permutation: epoch " + epoch + " is negative");
+        return shuffled(n, seed, epoch);
+    }
+
+    private static int[] shuffled(int n, long seed, long e) {
         int[] p = identity(n);
         long state = mix(seed ^ mix(e + 0x632BE59BD9B4E019L));
         for (int i = n - 1; i > 0; i--) {

@@ -40,6 +40,9 @@ class DataLoaderStateTest {
         assertEquals(5, b.epoch());
         b.setEpoch(0);
         assertArrayEquals(orders.get(0), flatten(epoch(b)));
+        for (int e = 0; e < 5; e++) assertArrayEquals(orders.get(e), DataLoader.permutation(25, 99L, e), "the public pure function, epoch " + e);
+        assertThrows(IllegalArgumentException.class, () -> DataLoader.permutation(0, 1L, 0));
+        assertThrows(IllegalArgumentException.class, () -> DataLoader.permutation(3, 1L, -1));
         assertEquals(99L, b.shuffleSeed());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.setEpoch(-1));
         assertEquals("DataLoader.setEpoch: -1 is negative", e.getMessage());
