@@ -89,4 +89,48 @@ class DropoutTest {
         Tensor y = new Dropout(0.5).forward(Tensor.ones(1000));
         assertTrue(java.util.Arrays.stream(y.toArray()).allMatch(v -> v == 0 || v == 2));
     }
+
+    @Test
+    void keyedShardsGetTheMasksOfTheFullBatch() {
+        Tensor x = TestData.uniform(new SplittableRandom(3), -1, 1, 7, 5);
+        Dropout full = new Dropout(0.4, 11L), sharded = new Dropout(0.4, 11L);
+        double[] whole = full.forward(x).toArray();        // step 0, rows keyed 0..6
+        double[] xs = x.toArray();
+        double[] parts = new double[35];
+        int[][] shards = {{0, 1, 2}, {3}, {4, 5, 6}};
+        for (int[] rows : shards) {
+            double[] d = new double[rows.length * 5];
+            long[] keys = new long[rows.length];
+            for (int i = 0; i < rows.length; i++) {
+                System.arraycopy(xs, rows[i] * 5, d, i * 5, 5);
+                keys[i] = rows[i];
+            }
+            double[] y;
+            try (var k = Dropout.keys(0, keys)) {
+                y = sharded.forward(Tensor.of(d, rows.length, 5)).toArray();
+            }
+            for (int i = 0; i < rows.length; i++) System.arraycopy(y, i * 5, parts, rows[i] * 5, 5);
+        }
+        assertArrayEquals(whole, parts);
+        var e = assertThrows(IllegalArgumentException.class, () -> {
+            try (var k = Dropout.keys(0, 1, 2)) {
+                sharded.forward(x);
+            }
+        });
+        assertTrue(e.getMessage().contains("2 sample keys"), e.getMessage());
+    }
+
+    @Test
+    void theCallCounterIsTheWholeRandomState() {
+        Tensor x = Tensor.ones(4, 16);
+        Dropout a = new Dropout(0.5, 5L);
+        a.forward(x);
+        a.forward(x);
+        assertEquals(2, a.calls());
+        double[] third = a.forward(x).toArray();
+        Dropout b = new Dropout(0.5, 5L);
+        b.setCalls(2);
+        assertArrayEquals(third, b.forward(x).toArray());
+        assertThrows(IllegalArgumentException.class, () -> b.setCalls(-1));
+    }
 }
