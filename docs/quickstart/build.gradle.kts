@@ -20,4 +20,6 @@ tasks.withType<JavaCompile>().configureEach {
 
 application {
     mainClass.set("com.example.Quickstart")
+    // JDK 22+: lets netlib load the native BLAS without a warning (JDK 17 accepts it too)
+    applicationDefaultJvmArgs = listOf("--enable-native-access=ALL-UNNAMED")
 }
