@@ -32,6 +32,19 @@ public final class Shape {
     }
 
     /**
+     * The number of elements of a tensor of {@code shape} that {@code op} is about to allocate, checked as the
+     * factories check theirs: at most {@link #MAX_RANK} dimensions, each at least 1, no more elements than
+     * one tensor holds, and no more than this JVM's whole heap ({@code -Xmx}) could ever hold. For code
+     * outside the core that allocates a tensor's values itself (initializers, layers, loaders).
+     *
+     * @throws IllegalArgumentException naming {@code op} if a tensor of this shape cannot exist here
+     * @throws NullPointerException if {@code shape} is null
+     */
+    public static int checkedSize(String op, int... shape) {
+        return Kernels.size(Checks.shape(op, "shape", shape));
+    }
+
+    /**
      * The NumPy broadcast of two shapes: aligned from the right, each pair of dimensions equal or 1.
      *
      * @throws IllegalArgumentException if they do not broadcast, or a dimension is below 1

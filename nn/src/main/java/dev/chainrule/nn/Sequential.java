@@ -73,6 +73,10 @@ public final class Sequential extends Module {
      * @throws IndexOutOfBoundsException if {@code index} is not in [0, size())
      */
     public Module get(int index) {
+        if (index < 0 || index >= layers.size()) {
+            throw new IndexOutOfBoundsException("Sequential.get: index " + index + " is out of range for " + layers.size()
+                + " layer" + (layers.size() == 1 ? "" : "s") + (layers.isEmpty() ? "" : "; pass 0 to " + (layers.size() - 1)));
+        }
         return layers.get(index);
     }
 

@@ -22,14 +22,16 @@ public final class GradientClipping {
      *         scaling can repair the gradients, so they are left unchanged and N is returned for the
      *         caller to act on.
      * @throws IllegalArgumentException if {@code maxNorm} is not positive and finite
-     * @throws NullPointerException     if {@code parameters} is null
+     * @throws NullPointerException     if {@code parameters} or one of them is null
      */
     @SuppressWarnings("try") // the scope is used only for its close()
     public static double clipNorm(Iterable<Tensor> parameters, double maxNorm) {
         Checks.positive("GradientClipping.clipNorm", "maxNorm", maxNorm);
         java.util.Objects.requireNonNull(parameters, "GradientClipping.clipNorm: parameters is null");
         double sumSquares = 0;
+        int i = 0;
         for (Tensor p : parameters) {
+            java.util.Objects.requireNonNull(p, "GradientClipping.clipNorm: parameter " + i++ + " is null");
             Tensor g = p.grad();
             if (g == null) continue;
             for (double v : g.toArray()) sumSquares += v * v;
@@ -53,12 +55,14 @@ public final class GradientClipping {
      * direction. NaN elements stay NaN.
      *
      * @throws IllegalArgumentException if {@code clipValue} is not positive and finite
-     * @throws NullPointerException     if {@code parameters} is null
+     * @throws NullPointerException     if {@code parameters} or one of them is null
      */
     @SuppressWarnings("try") // the scope is used only for its close()
     public static void clipValue(Iterable<Tensor> parameters, double clipValue) {
         Checks.positive("GradientClipping.clipValue", "clipValue", clipValue);
         java.util.Objects.requireNonNull(parameters, "GradientClipping.clipValue: parameters is null");
+        int i = 0;
+        for (Tensor p : parameters) java.util.Objects.requireNonNull(p, "GradientClipping.clipValue: parameter " + i++ + " is null");
         try (var s = Autograd.noGrad()) {
             for (Tensor p : parameters) {
                 Tensor g = p.grad();

@@ -160,8 +160,16 @@ public final class OptimizerState {
         return parameterShapes.size();
     }
 
-    /** The shape of parameter {@code index} (a copy). */
+    /**
+     * The shape of parameter {@code index} (a copy).
+     *
+     * @throws IndexOutOfBoundsException if {@code index} is not in [0, parameterCount()) (as {@code List.get}, with a message naming the index and the range)
+     */
     public int[] parameterShape(int index) {
+        if (index < 0 || index >= parameterShapes.size()) {
+            throw new IndexOutOfBoundsException("OptimizerState.parameterShape: index " + index + " is out of range for "
+                + parameterShapes.size() + " parameters" + (parameterShapes.isEmpty() ? "" : "; pass 0 to " + (parameterShapes.size() - 1)));
+        }
         return parameterShapes.get(index).clone();
     }
 

@@ -54,8 +54,10 @@ final class HostileArgs {
     /** Whether the last generated argument was a lambda that may throw {@link LambdaFailure}. */
     boolean throwingLambda;
     /** Extension point for the types of nn and optim (see {@link HostileInputTest}). */
-    Function<Type, Arg> extra = t -> null;
+    java.util.function.BiFunction<Type, Boolean, Arg> extra = (t, plausible) -> null;
     final Path tmp;
+    /** How deeply producers are nested right now (see HostileInputTest.Producers). */
+    int depth;
 
     HostileArgs(long seed, Path tmp) {
         this.rng = new SplittableRandom(seed);
@@ -81,7 +83,7 @@ final class HostileArgs {
         if (raw == boolean.class) return new Arg(rng.nextBoolean(), null);
         if (raw == char.class) return new Arg(pick(List.of(',', ';', '\t', '"', '\n', '\0')), null);
         if (!plausibleOnly && chance(0.04)) return new Arg(null, "null");
-        Arg a = extra.apply(type);
+        Arg a = extra.apply(type, plausibleOnly);
         if (a != null) return a;
         if (raw == Tensor.class) return tensor(plausibleOnly);
         if (raw == int[].class) return ints(plausibleOnly);

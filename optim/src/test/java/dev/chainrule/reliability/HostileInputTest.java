@@ -66,6 +66,12 @@ class HostileInputTest {
     @TempDir
     static Path tmp;
 
+    /**
+     * Members not called, each with its reason (by key): they do what they must do at a cost no fuzz can pay.
+     */
+    static final Map<String, String> NOT_CALLED = Map.of(
+        "FashionMnist.builder()", "reads the installed 70,000-image dataset (440 MB of doubles): covered by FashionMnistTest");
+
     /** Methods that change their receiver's values by design (in-place updates). */
     static final Set<String> MUTATES_RECEIVER = Set.of("addInPlace", "mulInPlace", "lerpInPlace", "addcmulInPlace",
         "addcdivInPlace", "addcdivSqrtInPlace", "clampInPlace", "copyFrom");
@@ -86,6 +92,9 @@ class HostileInputTest {
     static final Map<String, Set<Class<? extends Throwable>>> DOCUMENTED = Map.of(
         // its purpose: "Throws an AssertionError with toString() unless the check passed" (for tests)
         "GradCheck$Result.assertPassed()", Set.of(AssertionError.class));
+
+    /** Methods whose first argument is the caller's op name, which their messages start with instead of their own. */
+    static final Set<String> CALLER_NAMES_OP = Set.of("Shape.checkedSize(String,int[])");
 
     /** One call: filled in by the worker, read by the checker (also after a timeout, hence volatile). */
     static final class Call {
@@ -145,6 +154,9 @@ class HostileInputTest {
     void everyPublicMethodSurvivesHostileArguments() throws Exception {
         List<Class<?>> classes = new ArrayList<>();
         classes.addAll(publicClasses(Tensor.class, "dev.chainrule.autograd"));
+        classes.addAll(publicClasses(dev.chainrule.nn.Module.class, "dev.chainrule.nn", "dev.chainrule.nn.init", "dev.chainrule.nn.loss",
+            "dev.chainrule.nn.data", "dev.chainrule.nn.io"));
+        classes.addAll(publicClasses(dev.chainrule.optim.Optimizer.class, "dev.chainrule.optim"));
         List<Executable> members = new ArrayList<>();
         for (Class<?> c : classes) members.addAll(members(c));
         Producers producers = new Producers(classes);
@@ -282,7 +294,7 @@ class HostileInputTest {
     private static void run(Call call, Executable e, long seed, Producers producers) {
         call.start = System.nanoTime();
         HostileArgs gen = new HostileArgs(seed, tmp);
-        gen.extra = t -> extra(gen, t);
+        gen.extra = (t, plausible) -> extra(gen, t, plausible, producers);
         resetModes();
         try {
             String simple = e.getDeclaringClass().getSimpleName() + "." + (e instanceof Constructor ? "<init>" : e.getName());
@@ -340,8 +352,58 @@ class HostileInputTest {
      * Hand-written generators for types whose public producers need tightly matched arguments (a square
      * matrix for slogdet, one of symmetric values for eigh): plausible instances, then the generic ones.
      */
-    static Arg extra(HostileArgs gen, Type type) {
+    static Arg extra(HostileArgs gen, Type type, boolean plausible, Producers producers) {
+        Arg a = plausible || gen.chance(0.5) ? handwritten(gen, type) : null;
+        return a != null ? a : NnArgs.gen(gen, type, plausible, producers, true);
+    }
+
+    /** Plausible values of the types whose producers need matched arguments; null for other types. */
+    static Arg handwritten(HostileArgs gen, Type type) {
         Class<?> c = HostileArgs.raw(type);
+        if ((c == Iterable.class || c == List.class) && HostileArgs.raw(HostileArgs.typeArg(type, 0)) == Tensor.class) {
+            List<Tensor> ps = new ArrayList<>();                 // parameters: leaves that require grad, some with gradients
+            for (int i = 0, n = gen.rng.nextInt(1, 4); i < n; i++) {
+                Tensor p = ((Tensor) gen.tensor(true).value()).detach().requiresGrad();
+                if (gen.chance(0.7)) p.mul(p).sum().backward();
+                ps.add(p);
+            }
+            return new Arg(ps, "parameters of shapes " + ps.stream().map(t -> Arrays.toString(t.shape())).toList());
+        }
+        if (c == dev.chainrule.nn.data.Dataset.class || c == dev.chainrule.nn.data.Batch.class) {
+            int n = gen.rng.nextInt(1, 9), f = gen.rng.nextInt(1, 4);
+            Tensor x = Tensor.randn(gen.rng, n, f);
+            Tensor y = gen.chance(0.5) ? Tensor.randint(gen.rng, 0, 2, n) : Tensor.rand(gen.rng, n, gen.rng.nextInt(1, 3));
+            String d = "(x [" + n + ", " + f + "], y " + Arrays.toString(y.shape()) + ")";
+            return c == dev.chainrule.nn.data.Dataset.class ? new Arg(new dev.chainrule.nn.data.Dataset(x, y), "Dataset" + d)
+                : new Arg(new dev.chainrule.nn.data.Batch(x, y), "Batch" + d);
+        }
+        if (c == dev.chainrule.optim.EpochSummary.class) {      // the record's constructor: plausible numbers, NaN where not computed
+            double[] v = new double[5];
+            for (int i = 0; i < v.length; i++) v[i] = gen.chance(0.3) ? Double.NaN : gen.rng.nextDouble(0, 3);
+            var s = new dev.chainrule.optim.EpochSummary(gen.rng.nextInt(1, 6), v[0], v[1], v[2], v[3], Math.abs(v[4]) + 1e-3);
+            return new Arg(s, s.toString());
+        }
+        if (c == dev.chainrule.optim.History.class) {           // only Trainer.fit makes one: a tiny fit (4 samples, 1 to 3 epochs)
+            var rng = new java.util.SplittableRandom(gen.rng.nextLong());
+            var model = new dev.chainrule.nn.Linear(2, 1, rng);
+            var data = new dev.chainrule.nn.data.Dataset(Tensor.randn(rng, 4, 2), Tensor.randn(rng, 4, 1));
+            int epochs = gen.rng.nextInt(1, 4);
+            var b = dev.chainrule.optim.Trainer.builder(model, new dev.chainrule.nn.loss.MeanSquaredError(),
+                dev.chainrule.optim.Sgd.builder(model).lr(0.1).build()).epochs(epochs).logEvery(0);
+            boolean validation = gen.chance(0.5);
+            if (validation && gen.chance(0.5)) b.earlyStopping(1);            // early stopping watches the validation loss
+            var loader = dev.chainrule.nn.data.DataLoader.builder(data).batchSize(2).build();
+            var h = validation ? b.build().fit(loader, data) : b.build().fit(loader);
+            return new Arg(h, "fit(" + epochs + " epochs)");
+        }
+        if (c == dev.chainrule.nn.Mlp.class) {                  // its builder needs sizes first
+            int n = gen.rng.nextInt(2, 5);
+            int[] sizes = new int[n];
+            for (int i = 0; i < n; i++) sizes[i] = gen.rng.nextInt(1, 5);
+            var b = dev.chainrule.nn.Mlp.builder().sizes(sizes).seed(gen.rng.nextLong());
+            if (gen.chance(0.3)) b.dropout(0.5);
+            return new Arg(b.build(), "Mlp" + Arrays.toString(sizes));
+        }
         if (c == dev.chainrule.autograd.Linalg.SignLogDet.class || c == dev.chainrule.autograd.Linalg.Eigh.class) {
             int n = gen.rng.nextInt(1, 4);
             Tensor a = Tensor.randn(gen.rng, n, n);
@@ -448,6 +510,12 @@ class HostileInputTest {
             if (call.key.startsWith(d.getKey()) && d.getValue().stream().anyMatch(c -> c.isInstance(t))) return true;
         }
         if (t instanceof HostileArgs.LambdaFailure) return call.throwingLambda;
+        if (CALLER_NAMES_OP.contains(call.key) && call.args[0] instanceof String op && t.getMessage() != null
+            && (t instanceof NullPointerException || t instanceof IllegalArgumentException)) {
+            return t.getMessage().startsWith(op + ": ");
+        }
+        // list-like accessors (Sequential.get, ...) throw what java.util.List.get throws, with a message of ours
+        if (t instanceof IndexOutOfBoundsException) return namesTheOp(t.getMessage());
         if (t instanceof NullPointerException) return conventionalNullMessage(t.getMessage(), e, name);
         if (t instanceof IllegalArgumentException || t instanceof IllegalStateException) return namesTheOp(t.getMessage());
         if (t instanceof IOException) return Arrays.asList(e.getExceptionTypes()).stream().anyMatch(c -> c.isInstance(t));
@@ -468,8 +536,11 @@ class HostileInputTest {
         int colon = m.indexOf(": ");
         if (colon <= 0) return false;
         String prefix = m.substring(0, colon).toLowerCase(java.util.Locale.ROOT).replace(" ", "");
-        String cls = e.getDeclaringClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
-        return prefix.contains(name.toLowerCase(java.util.Locale.ROOT)) || prefix.contains(cls);
+        if (prefix.contains(name.toLowerCase(java.util.Locale.ROOT))) return true;
+        for (Class<?> k = e.getDeclaringClass(); k != null; k = k.getEnclosingClass()) {     // a builder's message names its class
+            if (prefix.contains(k.getSimpleName().toLowerCase(java.util.Locale.ROOT))) return true;
+        }
+        return false;
     }
 
     private static String describe(Throwable t) {
@@ -479,6 +550,11 @@ class HostileInputTest {
                 site = f;
                 break;
             }
+        }
+        if (t instanceof AssertionError && t.getCause() != null) {     // the test's own failure: show where
+            java.io.StringWriter w = new java.io.StringWriter();
+            t.getCause().printStackTrace(new java.io.PrintWriter(w));
+            return "the test itself failed: " + w.toString().lines().limit(12).reduce("", (a, b) -> a + "\n      " + b);
         }
         String msg = t.getMessage() == null ? "" : t.getMessage();
         if (msg.length() > 160) msg = msg.substring(0, 160) + "...";
@@ -561,10 +637,22 @@ class HostileInputTest {
         return null;
     }
 
-    /** A Tensor method that passes values through must keep a NaN of its receiver somewhere in its result. */
+    /**
+     * An op that passes values through must keep a NaN of its input somewhere in its result: a Tensor method
+     * (the receiver's NaN), a module's forward and a loss (the NaN of their first tensor argument).
+     */
     private static String nanDropped(Call call, Executable e, String name) {
-        if (!(call.receiver instanceof Tensor) || e.getDeclaringClass() != Tensor.class || NAN_MAY_VANISH.contains(name)) return null;
-        Snapshot s = call.before.get(call.receiver);
+        Object source;
+        if (e.getDeclaringClass() == Tensor.class && !NAN_MAY_VANISH.contains(name)) {
+            source = call.receiver;
+        } else if ((dev.chainrule.nn.Module.class.isAssignableFrom(e.getDeclaringClass()) && name.equals("forward"))
+            || (dev.chainrule.nn.loss.Loss.class.isAssignableFrom(e.getDeclaringClass()) && name.equals("apply"))) {
+            source = call.args.length > 0 ? call.args[0] : null;
+        } else {
+            return null;
+        }
+        if (!(source instanceof Tensor)) return null;
+        Snapshot s = call.before.get(source);
         boolean had = false;
         for (double v : (double[]) s.copy()) had |= Double.isNaN(v);
         if (!had) return null;
@@ -573,7 +661,7 @@ class HostileInputTest {
         collectValues(call.result, values, 0);
         if (values.isEmpty()) return null;
         for (Tensor t : values) for (double v : t.toArray()) if (Double.isNaN(v)) return null;
-        return "NaN swallowed: the receiver holds NaN, the result does not";
+        return "NaN swallowed: the " + (source == call.receiver ? "receiver" : "input") + " holds NaN, the result does not";
     }
 
     private static void collectValues(Object r, List<Tensor> out, int depth) {
@@ -612,6 +700,7 @@ class HostileInputTest {
             // An interface's abstract methods are the user's to implement (callbacks such as CustomOp.Backward) or are
             // covered through the library's implementing classes, which declare them again.
             if (c.isInterface() && Modifier.isAbstract(m.getModifiers())) continue;
+            if (NOT_CALLED.containsKey(key(m))) continue;
             if (c.isEnum() && (m.getName().equals("valueOf") || m.getName().equals("values"))) continue;   // the JDK's
             out.add(m);
         }
@@ -661,14 +750,18 @@ class HostileInputTest {
         Producers(List<Class<?>> classes) {
             for (Class<?> c : classes) {
                 for (Executable e : members(c)) {
-                    Class<?> produced = e instanceof Constructor<?> k ? k.getDeclaringClass()
-                        : Modifier.isStatic(e.getModifiers()) || e.getName().equals("build") ? ((Method) e).getReturnType() : null;
+                    Class<?> produced = e instanceof Constructor<?> k ? k.getDeclaringClass() : ((Method) e).getReturnType();
+                    if (e.getDeclaringClass() == Tensor.class || isObjectMethod(e)) continue;   // tensors come from the generator
                     if (produced == null || produced == void.class || produced.isPrimitive()) continue;
                     for (Class<?> t : supertypes(produced)) {
                         if (t.getName().startsWith("dev.chainrule.")) byType.computeIfAbsent(t, x -> new ArrayList<>()).add(e);
                     }
                 }
             }
+        }
+
+        private static boolean isObjectMethod(Executable e) {
+            return e instanceof Method m && (m.getName().equals("toString") || m.getName().equals("hashCode") || m.getName().equals("equals"));
         }
 
         private static List<Class<?>> supertypes(Class<?> c) {
@@ -684,9 +777,20 @@ class HostileInputTest {
             return produce(type, gen, 0);
         }
 
-        Arg produce(Class<?> type, HostileArgs gen, int depth) {
+        Arg produce(Class<?> type, HostileArgs gen, int unusedDepth) {
+            if (gen.depth > 4) return null;                       // nested producers (Sequential of Sequentials ...) stop here
+            gen.depth++;
+            try {
+                return produceNested(type, gen);
+            } finally {
+                gen.depth--;
+            }
+        }
+
+        private Arg produceNested(Class<?> type, HostileArgs gen) {
             if (type == Tensor.class) return gen.tensor(gen.chance(0.3));
-            Arg extra = gen.extra.apply(type);
+            Arg extra = handwritten(gen, type);
+            if (extra == null) extra = NnArgs.gen(gen, type, true, this, false);
             if (extra != null && extra.value() != null) return extra;
             List<Executable> ps = byType.get(type);
             if (ps == null) {
@@ -696,14 +800,13 @@ class HostileInputTest {
                     return null;
                 }
             }
-            if (depth > 3) return null;
-            for (int attempt = 0; attempt < 8; attempt++) {
+            for (int attempt = 0; attempt < 40; attempt++) {
                 Executable p = ps.get(gen.rng.nextInt(ps.size()));
                 try {
                     Object recv = null;
                     String recvDesc = "";
                     if (p instanceof Method m && !Modifier.isStatic(m.getModifiers())) {
-                        Arg r = produce(m.getDeclaringClass(), gen, depth + 1);
+                        Arg r = produce(m.getDeclaringClass(), gen, 0);
                         if (r == null) continue;
                         recv = r.value();
                         recvDesc = r.desc() + ".";
@@ -713,7 +816,7 @@ class HostileInputTest {
                     List<String> descs = new ArrayList<>();
                     for (int i = 0; i < types.length; i++) {
                         Class<?> raw = HostileArgs.raw(types[i]);
-                        Arg a = byType.containsKey(raw) && raw != Object.class ? produce(raw, gen, depth + 1) : gen.gen(types[i], true);
+                        Arg a = raw.getName().startsWith("dev.chainrule.") && raw != Tensor.class ? produce(raw, gen, 0) : gen.gen(types[i], true);
                         if (a == null) throw new HostileArgs.NoGenerator(types[i]);
                         args[i] = a.value();
                         descs.add(a.desc() != null ? a.desc() : String.valueOf(a.value()));

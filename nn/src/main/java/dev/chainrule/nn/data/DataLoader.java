@@ -184,6 +184,10 @@ public final class DataLoader implements Iterable<Batch> {
     public static int[] permutation(int n, long seed, long epoch) {
         if (n < 1) throw new IllegalArgumentException("DataLoader.permutation: n = " + n + " must be at least 1");
         if (epoch < 0) throw new IllegalArgumentException("DataLoader.permutation: epoch " + epoch + " is negative");
+        if ((long) n * Integer.BYTES > Runtime.getRuntime().maxMemory()) {
+            throw new IllegalArgumentException("DataLoader.permutation: n = " + n + " indices need " + (long) n * Integer.BYTES
+                + " bytes, more than this JVM's whole heap (-Xmx " + Runtime.getRuntime().maxMemory() + " bytes)");
+        }
         return shuffled(n, seed, epoch);
     }
 

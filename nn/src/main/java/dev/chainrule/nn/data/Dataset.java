@@ -145,7 +145,7 @@ public final class Dataset {
     }
 
     private static Tensor gather(double[] data, int[] shape, int row, int[] indices) {
-        double[] out = new double[indices.length * row];
+        double[] out = new double[Shape.checkedSize("Dataset", indices.length, row)];
         for (int k = 0; k < indices.length; k++) {
             System.arraycopy(data, indices[k] * row, out, k * row, row);
         }

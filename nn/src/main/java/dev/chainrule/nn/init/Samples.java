@@ -16,12 +16,7 @@ final class Samples {
      */
     static void checkArguments(String who, int[] shape, int fanIn, int fanOut, RandomGenerator rng) {
         java.util.Objects.requireNonNull(shape, who + ": shape is null");
-        for (int d : shape) {
-            if (d < 1) {
-                throw new IllegalArgumentException(who + ": shape " + Shape.toString(shape)
-                    + " has a dimension " + d + "; every dimension must be at least 1");
-            }
-        }
+        Shape.checkedSize(who, shape);            // every dimension at least 1, and a tensor that can exist in this heap
         if (fanIn < 1 || fanOut < 1) {
             throw new IllegalArgumentException(who + ": fan-in " + fanIn + " and fan-out " + fanOut
                 + " must both be at least 1");
