@@ -30,6 +30,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
         SpiralsExample.Cli.class,
         InitExample.Cli.class,
         MleExample.Cli.class,
+        CharRnnExample.Cli.class,
+        AttentionExample.Cli.class,
     },
     footer = {"", "Run 'chainrule-examples <example> --help' for an example's options.",
         "Example: java -jar examples/target/chainrule-examples.jar xor --out plots"})
