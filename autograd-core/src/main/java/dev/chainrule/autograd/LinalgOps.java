@@ -18,8 +18,8 @@ import java.util.Arrays;
  * Murray 2016, "Differentiation of the Cholesky decomposition") as PyTorch implements them
  * ({@code FunctionsManual.cpp}), with G = dL/d(output).
  *
- * <p>Also here: the triangle masks {@code tril}/{@code triu} and the diagonal primitives
- * {@code diagonal}/{@code diagEmbed} the rules need (linear, each the other's adjoint).
+ * <p>Also here: the diagonal primitives {@code diagonal}/{@code diagEmbed} the rules need (linear,
+ * each the other's adjoint); the triangle masks are {@link Tensor#tril}/{@link Tensor#triu}.
  */
 final class LinalgOps {
     private LinalgOps() {}
@@ -91,25 +91,6 @@ final class LinalgOps {
 
     // ---------------------------------------------------------------- masks and diagonals
 
-    /**
-     * Lower triangle: keeps (i, j) with j − i ≤ k, zeros the rest. Linear: dx = tril(G, k).
-     * (A private copy for the rules here until {@code Tensor.tril} lands; then switch to it.)
-     */
-    static Tensor tril(Tensor x, int k) {
-        return triangle(x, k, true);
-    }
-
-    /** Upper triangle: keeps (i, j) with j − i ≥ k. Linear: dx = triu(G, k). */
-    static Tensor triu(Tensor x, int k) {
-        return triangle(x, k, false);
-    }
-
-    private static Tensor triangle(Tensor x, int k, boolean lower) {
-        int r = x.rank(), rows = x.shape[r - 2], cols = x.shape[r - 1];
-        return new Tensor(LinalgKernels.triangle(x.data, batchCount(x), rows, cols, k, lower), x.shape)
-            .record(lower ? "tril" : "triu", SAVES_NONE, g -> grads(triangle(g, k, lower)), x);
-    }
-
     /** The main diagonal of each matrix, {@code [..., m, n] -> [..., min(m, n)]}. dx = diagEmbed(G). */
     static Tensor diagonal(Tensor x) {
         if (x.rank() < 2) {
@@ -158,8 +139,8 @@ final class LinalgOps {
         }
         Tensor l = new Tensor(out, a.shape);
         return l.record("cholesky", SAVES_OUTPUT, g -> {
-            Tensor p = tril(MatmulOps.mm(l, g, true, false), 0);
-            Tensor s = p.add(tril(p, -1).transpose()).mul(0.5);
+            Tensor p = MatmulOps.mm(l, g, true, false).tril(0);
+            Tensor s = p.add(p.tril(-1).transpose()).mul(0.5);
             Tensor x = solveTriangularPrimitive(l.transpose(), s, true, true, false);
             return grads(solveTriangularPrimitive(l, x, false, false, false));
         }, a);
@@ -210,7 +191,7 @@ final class LinalgOps {
             Tensor ga = null;
             if (a.requiresGrad) {
                 ga = (left ? MatmulOps.mm(gb, out, false, true) : MatmulOps.mm(out, gb, true, false)).neg();
-                ga = upper ? triu(ga, unit ? 1 : 0) : tril(ga, unit ? -1 : 0);
+                ga = upper ? ga.triu(unit ? 1 : 0) : ga.tril(unit ? -1 : 0);
             }
             return grads(ga, b.requiresGrad ? gb : null);
         }, a, b);

@@ -55,7 +55,7 @@ class LinalgTest {
             Tensor l = Linalg.cholesky(a);
             assertArrayEquals(a.shape(), l.shape());
             assertTensor(a.toArray(), a.shape(), l.matmul(l.transpose()), TOL);
-            assertValues(l.toArray(), LinalgOps.tril(l, 0), 0);
+            assertValues(l.toArray(), l.tril(0), 0);
             for (double d : Linalg.diagonal(l).toArray()) assertTrue(d > 0, "diagonal " + d);
         });
     }
@@ -88,7 +88,7 @@ class LinalgTest {
         })).checkAssert(c -> {
             Tensor src = c.inputs()[0], xl = c.inputs()[1], xr = c.inputs()[2];
             boolean upper = c.inputs()[3].get(0) == 1, unit = c.inputs()[3].get(1) == 1;
-            Tensor t = upper ? LinalgOps.triu(src, 0) : LinalgOps.tril(src, 0);
+            Tensor t = upper ? src.triu(0) : src.tril(0);
             if (unit) t = t.sub(LinalgOps.diagEmbed(Linalg.diagonal(t), t.shape()[t.rank() - 1], t.shape()[t.rank() - 1])).add(eyeLike(t));
             // the full source matrix goes in: the op must read only the chosen triangle (and not the diagonal when unit)
             assertTensor(xl.toArray(), xl.shape(), Linalg.solveTriangular(src, t.matmul(xl), upper, true, unit), 1e-9);

@@ -227,24 +227,7 @@ public final class LinalgKernels {
         return info.val;
     }
 
-    // ---------------------------------------------------------------- masks and diagonals
-
-    /**
-     * The lower ({@code lower}) or upper triangle of each {@code rows × cols} matrix of a batch:
-     * keeps element (i, j) where j − i ≤ k (lower) or j − i ≥ k (upper), zeros the rest.
-     */
-    public static double[] triangle(double[] x, int batch, int rows, int cols, int k, boolean lower) {
-        double[] out = new double[x.length];
-        for (int b = 0; b < batch; b++) {
-            int off = b * rows * cols;
-            for (int i = 0; i < rows; i++) {
-                int lo = lower ? 0 : Math.max(0, Math.min(cols, i + k));
-                int hi = lower ? Math.max(0, Math.min(cols, i + k + 1)) : cols;
-                if (hi > lo) System.arraycopy(x, off + i * cols + lo, out, off + i * cols + lo, hi - lo);
-            }
-        }
-        return out;
-    }
+    // ---------------------------------------------------------------- diagonals
 
     /** The main diagonal of each {@code rows × cols} matrix of a batch: {@code [batch, min(rows, cols)]}. */
     public static double[] diagonal(double[] x, int batch, int rows, int cols) {
