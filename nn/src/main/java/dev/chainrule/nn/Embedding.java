@@ -37,7 +37,8 @@ public final class Embedding extends Module {
     /**
      * A table of {@code num} vectors of length {@code dim}, drawn N(0, 1), without padding index.
      *
-     * @throws IllegalArgumentException if {@code num} or {@code dim} is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if {@code num} or {@code dim} is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public Embedding(int num, int dim, RandomGenerator rng) {
         this(num, dim, null, rng);
@@ -47,8 +48,9 @@ public final class Embedding extends Module {
      * A table whose row {@code paddingIdx} is zero and receives no gradient; a negative index counts
      * from the end as in PyTorch ({@code −1} is row {@code num − 1}).
      *
-     * @throws IllegalArgumentException if {@code num} or {@code dim} is below 1, {@code paddingIdx} is
-     *                                  not in [−num, num), or {@code rng} is null
+     * @throws IllegalArgumentException if {@code num} or {@code dim} is below 1 or {@code paddingIdx} is
+     *                                  not in [−num, num)
+     * @throws NullPointerException     if {@code rng} is null
      */
     public Embedding(int num, int dim, int paddingIdx, RandomGenerator rng) {
         this(num, dim, Integer.valueOf(paddingIdx), rng);
@@ -58,7 +60,7 @@ public final class Embedding extends Module {
         if (num < 1 || dim < 1) {
             throw new IllegalArgumentException("Embedding: num=" + num + " and dim=" + dim + " must both be at least 1");
         }
-        if (rng == null) throw new IllegalArgumentException("Embedding: random generator is null; pass e.g. new SplittableRandom(seed)");
+        Objects.requireNonNull(rng, "Embedding: random generator is null; pass e.g. new SplittableRandom(seed)");
         if (paddingIdx != null && (paddingIdx < -num || paddingIdx >= num)) {
             throw new IllegalArgumentException("Embedding(num=" + num + ", dim=" + dim + "): paddingIdx " + paddingIdx
                 + " must be in [" + (-num) + ", " + num + ")");

@@ -1,6 +1,7 @@
 package dev.chainrule.nn;
 
 import dev.chainrule.autograd.Tensor;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
@@ -25,7 +26,15 @@ public final class GRU extends RecurrentLayer {
      * @param output {@code [B, T, D·H]}: the last layer's h at every step
      * @param hidden {@code [L·D, B, H]}: every layer's and direction's h after its last step
      */
-    public record Output(Tensor output, Tensor hidden) {}
+    public record Output(Tensor output, Tensor hidden) {
+        /**
+         * @throws NullPointerException if a tensor is null
+         */
+        public Output {
+            Objects.requireNonNull(output, "GRU.Output: output is null");
+            Objects.requireNonNull(hidden, "GRU.Output: hidden is null");
+        }
+    }
 
     private GRU(Builder b, RandomGenerator rng) {
         super(Recurrence.Kind.GRU, b, rng);
@@ -34,7 +43,8 @@ public final class GRU extends RecurrentLayer {
     /**
      * One layer with biases (PyTorch's defaults).
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public GRU(int inputSize, int hiddenSize, RandomGenerator rng) {
         this(builder(inputSize, hiddenSize), rng);
@@ -83,8 +93,8 @@ public final class GRU extends RecurrentLayer {
         /**
          * The layer, initialized from {@code rng}.
          *
-         * @throws IllegalArgumentException if a size or the layer count is below 1, dropout is not in
-         *                                  [0, 1), or {@code rng} is null
+         * @throws IllegalArgumentException if a size or the layer count is below 1 or dropout is not in [0, 1)
+         * @throws NullPointerException     if {@code rng} is null
          */
         public GRU build(RandomGenerator rng) {
             return new GRU(this, rng);

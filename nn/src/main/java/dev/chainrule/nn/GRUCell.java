@@ -22,14 +22,16 @@ public final class GRUCell extends RecurrentCell {
     /**
      * A cell with biases.
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public GRUCell(int inputSize, int hiddenSize, RandomGenerator rng) {
         this(inputSize, hiddenSize, true, rng);
     }
 
     /**
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public GRUCell(int inputSize, int hiddenSize, boolean bias, RandomGenerator rng) {
         super(Recurrence.Kind.GRU, inputSize, hiddenSize, bias, rng);

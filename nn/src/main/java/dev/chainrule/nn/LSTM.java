@@ -52,7 +52,15 @@ public final class LSTM extends RecurrentLayer {
      * @param output {@code [B, T, D·H]}: the last layer's h at every step
      * @param state  (h_n, c_n), each {@code [L·D, B, H]}
      */
-    public record Output(Tensor output, State state) {}
+    public record Output(Tensor output, State state) {
+        /**
+         * @throws NullPointerException if output or state is null
+         */
+        public Output {
+            Objects.requireNonNull(output, "LSTM.Output: output is null");
+            Objects.requireNonNull(state, "LSTM.Output: state is null");
+        }
+    }
 
     private LSTM(Builder b, RandomGenerator rng) {
         super(Recurrence.Kind.LSTM, b, rng);
@@ -61,7 +69,8 @@ public final class LSTM extends RecurrentLayer {
     /**
      * One layer with biases (PyTorch's defaults).
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public LSTM(int inputSize, int hiddenSize, RandomGenerator rng) {
         this(builder(inputSize, hiddenSize), rng);
@@ -110,8 +119,8 @@ public final class LSTM extends RecurrentLayer {
         /**
          * The layer, initialized from {@code rng}.
          *
-         * @throws IllegalArgumentException if a size or the layer count is below 1, dropout is not in
-         *                                  [0, 1), or {@code rng} is null
+         * @throws IllegalArgumentException if a size or the layer count is below 1 or dropout is not in [0, 1)
+         * @throws NullPointerException     if {@code rng} is null
          */
         public LSTM build(RandomGenerator rng) {
             return new LSTM(this, rng);

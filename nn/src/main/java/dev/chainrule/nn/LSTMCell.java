@@ -27,14 +27,16 @@ public final class LSTMCell extends RecurrentCell {
     /**
      * A cell with biases.
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public LSTMCell(int inputSize, int hiddenSize, RandomGenerator rng) {
         this(inputSize, hiddenSize, true, rng);
     }
 
     /**
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public LSTMCell(int inputSize, int hiddenSize, boolean bias, RandomGenerator rng) {
         super(Recurrence.Kind.LSTM, inputSize, hiddenSize, bias, rng);

@@ -32,19 +32,19 @@ public final class ModuleList extends Module implements Iterable<Module> {
     /**
      * A list of the given modules, in order.
      *
-     * @throws IllegalArgumentException if a module is null
+     * @throws NullPointerException if the array or a module is null
      */
     public ModuleList(Module... modules) {
-        this(modules == null ? null : java.util.Arrays.asList(modules));
+        this(java.util.Arrays.asList(java.util.Objects.requireNonNull(modules, "ModuleList: modules is null")));
     }
 
     /**
      * A list of the given modules, in order.
      *
-     * @throws IllegalArgumentException if the list is null or holds a null
+     * @throws NullPointerException if the list or a module is null
      */
     public ModuleList(List<? extends Module> modules) {
-        if (modules == null) throw new IllegalArgumentException("ModuleList: modules is null");
+        java.util.Objects.requireNonNull(modules, "ModuleList: modules is null");
         for (Module m : modules) add(m);
     }
 
@@ -52,10 +52,10 @@ public final class ModuleList extends Module implements Iterable<Module> {
      * Appends {@code module} under the name {@code size()}.
      *
      * @return this list
-     * @throws IllegalArgumentException if {@code module} is null
+     * @throws NullPointerException if {@code module} is null
      */
     public ModuleList add(Module module) {
-        if (module == null) throw new IllegalArgumentException("ModuleList: module " + modules.size() + " is null");
+        java.util.Objects.requireNonNull(module, "ModuleList: module " + modules.size() + " is null");
         modules.add(registerModule(Integer.toString(modules.size()), module));
         return this;
     }
@@ -92,10 +92,11 @@ public final class ModuleList extends Module implements Iterable<Module> {
     /**
      * A ModuleList has no forward of its own.
      *
-     * @throws UnsupportedOperationException always; call its modules (iterate, or {@link #get(int)})
+     * @throws UnsupportedOperationException always (for a non-null x); call its modules (iterate, or {@link #get(int)})
      */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "ModuleList.forward: x is null");
         throw new UnsupportedOperationException("ModuleList has no forward: iterate over it and call each module "
             + "(for a chain that feeds each output into the next module, use Sequential)");
     }

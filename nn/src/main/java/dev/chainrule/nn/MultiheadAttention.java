@@ -95,7 +95,14 @@ public final class MultiheadAttention extends Module {
      * @param output  {@code [B, L, E]}
      * @param weights {@code [B, L, S]} (averaged) or {@code [B, h, L, S]}, or null when not asked for
      */
-    public record Output(Tensor output, Tensor weights) {}
+    public record Output(Tensor output, Tensor weights) {
+        /**
+         * @throws NullPointerException if {@code output} is null
+         */
+        public Output {
+            Objects.requireNonNull(output, "MultiheadAttention.Output: output is null");
+        }
+    }
 
     private final int embedDim;
     private final int numHeads;
@@ -115,9 +122,7 @@ public final class MultiheadAttention extends Module {
         if (!(b.dropout >= 0 && b.dropout < 1)) {
             throw new IllegalArgumentException("MultiheadAttention: dropout=" + b.dropout + " must be in [0, 1)");
         }
-        if (rng == null) {
-            throw new IllegalArgumentException("MultiheadAttention: random generator is null; pass e.g. new SplittableRandom(seed)");
-        }
+        Objects.requireNonNull(rng, "MultiheadAttention: random generator is null; pass e.g. new SplittableRandom(seed)");
         embedDim = b.embedDim;
         numHeads = b.numHeads;
         headDim = embedDim / numHeads;
@@ -133,8 +138,8 @@ public final class MultiheadAttention extends Module {
     /**
      * {@code embedDim} split over {@code numHeads} heads, with biases and no dropout (PyTorch's defaults).
      *
-     * @throws IllegalArgumentException if the sizes are below 1, {@code numHeads} does not divide
-     *                                  {@code embedDim}, or {@code rng} is null
+     * @throws IllegalArgumentException if the sizes are below 1 or {@code numHeads} does not divide {@code embedDim}
+     * @throws NullPointerException     if {@code rng} is null
      */
     public MultiheadAttention(int embedDim, int numHeads, RandomGenerator rng) {
         this(builder(embedDim, numHeads), rng);
@@ -220,15 +225,12 @@ public final class MultiheadAttention extends Module {
         return t.reshape(b, n, numHeads, headDim).permute(0, 2, 1, 3);
     }
 
-    /** The scores with −∞ where the mask is 1: a constant −∞/0 tensor added (anomaly mode accepts the input's ∞). */
+    /** The scores with −∞ where the mask is 1 ({@code maskedFill}, a deliberate ∞ that anomaly mode accepts). */
     private static Tensor fill(Tensor scores, Tensor mask) {
-        return scores.add(mask);
+        return scores.maskedFill(mask, Double.NEGATIVE_INFINITY);
     }
 
-    /**
-     * The combined mask as an additive constant of 0 and −∞, shaped {@code [B or 1, h or 1, L, S]},
-     * or null when nothing is masked.
-     */
+    /** The combined 0/1 mask (1 = masked), shaped {@code [B or 1, h or 1, L, S]}, or null when nothing is masked. */
     private Tensor mask(Options o, int b, int l, int s, boolean unbatched) {
         Tensor am = o.attnMask(), kpm = o.keyPaddingMask();
         if (!o.causal() && am == null && kpm == null) return null;
@@ -265,9 +267,9 @@ public final class MultiheadAttention extends Module {
                 for (int i = 0; i < l; i++) for (int j = 0; j < s; j++) m[(n * l + i) * s + j] |= p[batch * s + j] != 0;
             }
         }
-        double[] add = new double[m.length];
-        for (int e = 0; e < m.length; e++) if (m[e]) add[e] = Double.NEGATIVE_INFINITY;
-        return Tensor.of(add, mb, mh, l, s);
+        double[] mask = new double[m.length];
+        for (int e = 0; e < m.length; e++) if (m[e]) mask[e] = 1;
+        return Tensor.of(mask, mb, mh, l, s);
     }
 
     private double[] zeroOne(String what, Tensor t) {
@@ -351,7 +353,8 @@ public final class MultiheadAttention extends Module {
          * The layer, initialized from {@code rng}.
          *
          * @throws IllegalArgumentException if the sizes are below 1, {@code numHeads} does not divide
-         *                                  {@code embedDim}, dropout is not in [0, 1), or {@code rng} is null
+         *                                  {@code embedDim}, or dropout is not in [0, 1)
+         * @throws NullPointerException     if {@code rng} is null
          */
         public MultiheadAttention build(RandomGenerator rng) {
             return new MultiheadAttention(this, rng);

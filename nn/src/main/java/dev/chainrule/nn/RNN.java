@@ -34,7 +34,15 @@ public final class RNN extends RecurrentLayer {
      * @param output {@code [B, T, D·H]}: the last layer's h at every step
      * @param hidden {@code [L·D, B, H]}: every layer's and direction's h after its last step
      */
-    public record Output(Tensor output, Tensor hidden) {}
+    public record Output(Tensor output, Tensor hidden) {
+        /**
+         * @throws NullPointerException if a tensor is null
+         */
+        public Output {
+            Objects.requireNonNull(output, "RNN.Output: output is null");
+            Objects.requireNonNull(hidden, "RNN.Output: hidden is null");
+        }
+    }
 
     private RNN(Builder b, RandomGenerator rng) {
         super(kind(b.nonlinearity, "RNN"), b, rng);
@@ -48,7 +56,8 @@ public final class RNN extends RecurrentLayer {
     /**
      * One tanh layer with biases (PyTorch's defaults).
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public RNN(int inputSize, int hiddenSize, RandomGenerator rng) {
         this(builder(inputSize, hiddenSize), rng);
@@ -108,15 +117,15 @@ public final class RNN extends RecurrentLayer {
 
         /** tanh (default) or ReLU. */
         public Builder nonlinearity(Nonlinearity nonlinearity) {
-            this.nonlinearity = nonlinearity;
+            this.nonlinearity = Objects.requireNonNull(nonlinearity, "RNN.Builder: nonlinearity is null");
             return this;
         }
 
         /**
          * The layer, initialized from {@code rng}.
          *
-         * @throws IllegalArgumentException if a size or the layer count is below 1, dropout is not in
-         *                                  [0, 1), or the nonlinearity or {@code rng} is null
+         * @throws IllegalArgumentException if a size or the layer count is below 1 or dropout is not in [0, 1)
+         * @throws NullPointerException     if {@code rng} is null
          */
         public RNN build(RandomGenerator rng) {
             return new RNN(this, rng);

@@ -18,14 +18,16 @@ public final class RNNCell extends RecurrentCell {
     /**
      * A tanh cell with biases.
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code rng} is null
      */
     public RNNCell(int inputSize, int hiddenSize, RandomGenerator rng) {
         this(inputSize, hiddenSize, true, RNN.Nonlinearity.TANH, rng);
     }
 
     /**
-     * @throws IllegalArgumentException if a size is below 1, or {@code nonlinearity} or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException     if {@code nonlinearity} or {@code rng} is null
      */
     public RNNCell(int inputSize, int hiddenSize, boolean bias, RNN.Nonlinearity nonlinearity, RandomGenerator rng) {
         super(RNN.kind(nonlinearity, "RNNCell"), inputSize, hiddenSize, bias, rng);

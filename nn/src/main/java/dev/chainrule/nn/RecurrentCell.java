@@ -26,7 +26,7 @@ abstract class RecurrentCell extends Module {
         if (inputSize < 1 || hiddenSize < 1) {
             throw new IllegalArgumentException(name + ": inputSize=" + inputSize + " and hiddenSize=" + hiddenSize + " must both be at least 1");
         }
-        if (rng == null) throw new IllegalArgumentException(name + ": random generator is null; pass e.g. new SplittableRandom(seed)");
+        Objects.requireNonNull(rng, name + ": random generator is null; pass e.g. new SplittableRandom(seed)");
         this.kind = kind;
         this.inputSize = inputSize;
         this.hiddenSize = hiddenSize;

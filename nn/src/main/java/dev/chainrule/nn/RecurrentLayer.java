@@ -45,7 +45,7 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
         if (!(b.dropout >= 0 && b.dropout < 1)) {
             throw new IllegalArgumentException(name + ": dropout=" + b.dropout + " must be in [0, 1)");
         }
-        if (rng == null) throw new IllegalArgumentException(name + ": random generator is null; pass e.g. new SplittableRandom(seed)");
+        Objects.requireNonNull(rng, name + ": random generator is null; pass e.g. new SplittableRandom(seed)");
         this.kind = kind;
         this.inputSize = b.inputSize;
         this.hiddenSize = b.hiddenSize;

@@ -156,7 +156,7 @@ class SeqLayersTest {
         assertMessage(IllegalArgumentException.class, () -> emb.forward(new int[0]), "no indices given");
         assertMessage(IllegalArgumentException.class, () -> new Embedding(0, 2, RNG), "Embedding: num=0 and dim=2 must both be at least 1");
         assertMessage(IllegalArgumentException.class, () -> new Embedding(4, 2, 4, RNG), "paddingIdx 4 must be in [-4, 4)");
-        assertMessage(IllegalArgumentException.class, () -> new Embedding(4, 2, null), "random generator is null");
+        assertMessage(NullPointerException.class, () -> new Embedding(4, 2, null), "Embedding: random generator is null");
     }
 
     // ================================================================ containers and Residual
@@ -193,7 +193,7 @@ class SeqLayersTest {
 
         assertMessage(UnsupportedOperationException.class, () -> list.forward(randn(1, 2)), "ModuleList has no forward");
         assertMessage(IndexOutOfBoundsException.class, () -> list.get(3), "index 3 is out of range for 3 modules");
-        assertMessage(IllegalArgumentException.class, () -> list.add(null), "ModuleList: module 3 is null");
+        assertMessage(NullPointerException.class, () -> list.add(null), "ModuleList: module 3 is null");
         assertThrows(UnsupportedOperationException.class, () -> list.modules().add(new Tanh()));
     }
 
@@ -440,8 +440,8 @@ class SeqLayersTest {
         assertMessage(IllegalArgumentException.class, () -> LSTM.builder(3, 4).numLayers(0).build(RNG), "LSTM: numLayers=0 must be at least 1");
         assertMessage(IllegalArgumentException.class, () -> GRU.builder(0, 4).build(RNG), "GRU: inputSize=0 and hiddenSize=4 must both be at least 1");
         assertMessage(IllegalArgumentException.class, () -> RNN.builder(3, 4).dropout(1).build(RNG), "RNN: dropout=1.0 must be in [0, 1)");
-        assertMessage(IllegalArgumentException.class, () -> new RNN(3, 4, null), "RNN: random generator is null");
-        assertMessage(NullPointerException.class, () -> RNN.builder(3, 4).nonlinearity(null).build(RNG), "RNN: nonlinearity is null");
+        assertMessage(NullPointerException.class, () -> new RNN(3, 4, null), "RNN: random generator is null");
+        assertMessage(NullPointerException.class, () -> RNN.builder(3, 4).nonlinearity(null).build(RNG), "RNN.Builder: nonlinearity is null");
         LSTMCell cell = new LSTMCell(3, 4, RNG);
         assertMessage(IllegalArgumentException.class, () -> cell.forward(randn(2, 4)),
             "LSTMCell(input=3, hidden=4): input shape [2, 4] is not [batch, 3] or [3]");
