@@ -42,7 +42,7 @@ public final class AttentionExample {
 
     private AttentionExample() {}
 
-    public static final int DEFAULT_STEPS = 500;
+    public static final int DEFAULT_STEPS = 200;
     public static final int DEFAULT_LENGTH = 8;
     public static final double CLAIM = 0.99;
     static final int DIGITS = 10;
@@ -152,7 +152,7 @@ public final class AttentionExample {
         Transformer model = new Transformer(2 * n, rng.split());
         Adam opt = Adam.builder(model).lr(LR).build();
         SplittableRandom data = rng.split();
-        out.printf(Locale.ROOT, "Reverse %d digits: transformer with %d blocks (d=%d, %d heads, causal), %,d parameters; Adam lr %g, "
+        out.printf(Locale.ROOT, "Reverse %d digits: transformer with %d blocks (d=%d, %d heads, causal), %,d parameters; Adam lr %.0e, "
             + "batch %d, %d steps%n", n, BLOCKS, D_MODEL, HEADS, model.parameterCount(), LR, BATCH, steps);
         out.flush();
         double[] losses = new double[steps];

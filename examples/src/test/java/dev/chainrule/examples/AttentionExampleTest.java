@@ -23,14 +23,14 @@ class AttentionExampleTest {
     }
 
     @Test
-    void aShortRunLearnsToReverseFiveDigits() {
-        // 5 digits and 200 steps (the default is 8 digits, 500 steps, >= 99 %); chance is 10 %
+    void aShortRunLearnsToReverseSixDigits() {
+        // 6 digits and 60 steps (the default is 8 digits, 200 steps); chance is 10 %, and with 40 steps it already reaches 100 %
         StringWriter text = new StringWriter();
-        AttentionExample.Result r = AttentionExample.run(CommonOptions.DEFAULT_SEED, 5, 200, new PrintWriter(text, true));
-        assertTrue(r.tokenAccuracy() >= 0.95, "token accuracy " + r.tokenAccuracy() + "\n" + text);
-        assertTrue(r.losses()[r.losses().length - 1] < 0.2 * r.losses()[0], "loss falls: " + r.losses()[0] + " -> "
+        AttentionExample.Result r = AttentionExample.run(CommonOptions.DEFAULT_SEED, 6, 60, new PrintWriter(text, true));
+        assertTrue(r.claimHolds(), "token accuracy " + r.tokenAccuracy() + "\n" + text);
+        assertTrue(r.losses()[r.losses().length - 1] < 0.05 * r.losses()[0], "loss falls: " + r.losses()[0] + " -> "
             + r.losses()[r.losses().length - 1]);
         assertEquals(5, r.examples().size());
-        assertTrue(r.examples().get(0).matches("\\d{5} -> \\d{5}.*"), r.examples().get(0));
+        assertTrue(r.examples().get(0).matches("\\d{6} -> \\d{6}  ok"), r.examples().get(0));
     }
 }

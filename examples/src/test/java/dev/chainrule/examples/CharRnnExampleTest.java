@@ -31,11 +31,12 @@ class CharRnnExampleTest {
 
     @Test
     void aShortRunBeatsTheUnigramEntropyClearly() throws IOException {
-        // 120 steps instead of the default's; an untrained model scores 1.37 x H1 and frequencies alone 1.0 x
+        // 100 steps instead of the default 600 (claim 0.65 x H1). An untrained model scores ln 76 = 1.37 x H1, and the
+        // character frequencies of the training part score 1.10 x H1 on the held-out part: below 0.9 needs context.
         StringWriter text = new StringWriter();
-        CharRnnExample.Result r = CharRnnExample.run(CharRnnExample.DEFAULT_CORPUS, corpus(), CommonOptions.DEFAULT_SEED, 120, 60,
+        CharRnnExample.Result r = CharRnnExample.run(CharRnnExample.DEFAULT_CORPUS, corpus(), CommonOptions.DEFAULT_SEED, 100, 50,
             new PrintWriter(text, true));
-        assertTrue(r.ratio() < 0.85, "validation loss " + r.finalValLoss() + " vs unigram entropy " + r.unigramEntropy() + "\n" + text);
+        assertTrue(r.ratio() < 0.9, "validation loss " + r.finalValLoss() + " vs unigram entropy " + r.unigramEntropy() + "\n" + text);
         assertTrue(r.valLoss()[1] < r.valLoss()[0], "the validation loss falls");
         assertEquals(2, r.samples().size());
         assertEquals(CharRnnExample.SAMPLE_LEN, r.samples().get(1).length());
