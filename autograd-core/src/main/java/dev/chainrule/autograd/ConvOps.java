@@ -295,7 +295,8 @@ final class ConvOps {
         int[] index = new int[g.n * g.c * g.l];
         Tensor y = new Tensor(ConvKernels.maxPool(xb.data, g, index), shape(g.n, g.c, out));
         int planes = g.n * g.c;
-        y.record(op, SAVES_NONE, gr -> grads(scatterPlanes(op, gr, index, planes, g.l, g.hw, xb.shape)), xb);
+        // FILLS_INF: a window of padding only (possible with dilation) is −∞, as in PyTorch, not an anomaly
+        y.record(op, SAVES_NONE | Tensor.FILLS_INF, gr -> grads(scatterPlanes(op, gr, index, planes, g.l, g.hw, xb.shape)), xb);
         return unbatched(x, d, y);
     }
 

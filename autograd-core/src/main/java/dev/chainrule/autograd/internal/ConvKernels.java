@@ -344,7 +344,8 @@ public final class ConvKernels {
     /**
      * Max pooling of each plane ({@code n·c} planes of {@code h × w}): the largest element of each
      * window (padding never wins; NaN propagates), and in {@code argmax} its index within the plane.
-     * Ties go to the first maximum in row-major window order, as PyTorch.
+     * Ties go to the first maximum in row-major window order, as PyTorch. A window that covers
+     * padding only (possible with dilation) gives −∞ and index −1, which gets no gradient.
      */
     public static double[] maxPool(double[] x, Geometry g, int[] argmax) {
         double[] out = new double[g.n * g.c * g.l];
@@ -356,7 +357,7 @@ public final class ConvKernels {
                     for (int j = 0; j < g.ow; j++) {
                         int w0 = j * g.sw - g.pw;
                         double best = Double.NEGATIVE_INFINITY;
-                        int at = -1;
+                        int at = -1;                                  // stays −1 for a window of padding only
                         for (int ki = 0; ki < g.kh; ki++) {
                             int ih = h0 + ki * g.dh;
                             if (ih < 0 || ih >= g.h) continue;
@@ -385,7 +386,10 @@ public final class ConvKernels {
         Parallel.forRange(planes, Math.max(1, COPY_GRAIN / outPlane), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int ip = p * inPlane, op = p * outPlane;
-                for (int o = 0; o < outPlane; o++) dx[ip + index[op + o]] += gOut[op + o];
+                for (int o = 0; o < outPlane; o++) {
+                    int at = index[op + o];
+                    if (at >= 0) dx[ip + at] += gOut[op + o];     // −1: a window of padding only
+                }
             }
         });
         return dx;
@@ -397,7 +401,10 @@ public final class ConvKernels {
         Parallel.forRange(planes, Math.max(1, COPY_GRAIN / outPlane), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
                 int ip = p * inPlane, op = p * outPlane;
-                for (int o = 0; o < outPlane; o++) out[op + o] = x[ip + index[op + o]];
+                for (int o = 0; o < outPlane; o++) {
+                    int at = index[op + o];
+                    out[op + o] = at >= 0 ? x[ip + at] : 0.0;
+                }
             }
         });
         return out;
