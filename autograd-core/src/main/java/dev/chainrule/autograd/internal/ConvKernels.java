@@ -194,14 +194,16 @@ public final class ConvKernels {
     /** {@code Σ_{n, l} g[n, o, l]}: the bias gradient, {@code [o]}. */
     public static double[] channelSum(double[] g, int n, int o, int l) {
         double[] out = new double[o];
-        for (int s = 0; s < n; s++) {
-            for (int c = 0; c < o; c++) {
-                int base = (s * o + c) * l;
+        Parallel.forRange(o, Math.max(1, COPY_GRAIN / (n * l)), (lo, hi) -> {
+            for (int c = lo; c < hi; c++) {
                 double acc = 0;
-                for (int i = 0; i < l; i++) acc += g[base + i];
-                out[c] += acc;
+                for (int s = 0; s < n; s++) {
+                    int base = (s * o + c) * l;
+                    for (int i = 0; i < l; i++) acc += g[base + i];
+                }
+                out[c] = acc;
             }
-        }
+        });
         return out;
     }
 
@@ -349,35 +351,69 @@ public final class ConvKernels {
      */
     public static double[] maxPool(double[] x, Geometry g, int[] argmax) {
         double[] out = new double[g.n * g.c * g.l];
+        boolean inside = g.ph == 0 && g.pw == 0;       // without padding every window lies inside the input
+        int[] offsets = new int[g.kh * g.kw];
+        for (int ki = 0; ki < g.kh; ki++) {
+            for (int kj = 0; kj < g.kw; kj++) offsets[ki * g.kw + kj] = ki * g.dh * g.w + kj * g.dw;
+        }
         Parallel.forRange(g.n * g.c, Math.max(1, COPY_GRAIN / Math.max(1, g.l * g.kh * g.kw)), (lo, hi) -> {
             for (int p = lo; p < hi; p++) {
-                int xp = p * g.hw, op = p * g.l;
-                for (int i = 0; i < g.oh; i++) {
-                    int h0 = i * g.sh - g.ph;
-                    for (int j = 0; j < g.ow; j++) {
-                        int w0 = j * g.sw - g.pw;
-                        double best = Double.NEGATIVE_INFINITY;
-                        int at = -1;                                  // stays −1 for a window of padding only
-                        for (int ki = 0; ki < g.kh; ki++) {
-                            int ih = h0 + ki * g.dh;
-                            if (ih < 0 || ih >= g.h) continue;
-                            for (int kj = 0; kj < g.kw; kj++) {
-                                int iw = w0 + kj * g.dw;
-                                if (iw < 0 || iw >= g.w) continue;
-                                double v = x[xp + ih * g.w + iw];
-                                if (v > best || (v != v && best == best) || at < 0) {
-                                    best = v;
-                                    at = ih * g.w + iw;
-                                }
-                            }
-                        }
-                        out[op + i * g.ow + j] = best;
-                        argmax[op + i * g.ow + j] = at;
-                    }
+                if (inside) {
+                    maxPoolInside(x, p * g.hw, g, offsets, out, argmax, p * g.l);
+                } else {
+                    maxPoolPadded(x, p * g.hw, g, out, argmax, p * g.l);
                 }
             }
         });
         return out;
+    }
+
+    /** One plane, no padding: fixed window offsets, no bounds checks. */
+    private static void maxPoolInside(double[] x, int xp, Geometry g, int[] offsets, double[] out, int[] argmax, int op) {
+        for (int i = 0; i < g.oh; i++) {
+            int row = xp + i * g.sh * g.w;
+            for (int j = 0; j < g.ow; j++) {
+                int base = row + j * g.sw;
+                double best = x[base + offsets[0]];
+                int at = offsets[0];
+                for (int t = 1; t < offsets.length; t++) {
+                    double v = x[base + offsets[t]];
+                    if (v > best || (v != v && best == best)) {
+                        best = v;
+                        at = offsets[t];
+                    }
+                }
+                out[op + i * g.ow + j] = best;
+                argmax[op + i * g.ow + j] = base - xp + at;
+            }
+        }
+    }
+
+    /** One plane with padding: positions outside the input are skipped (they count as −∞). */
+    private static void maxPoolPadded(double[] x, int xp, Geometry g, double[] out, int[] argmax, int op) {
+        for (int i = 0; i < g.oh; i++) {
+            int h0 = i * g.sh - g.ph;
+            for (int j = 0; j < g.ow; j++) {
+                int w0 = j * g.sw - g.pw;
+                double best = Double.NEGATIVE_INFINITY;
+                int at = -1;                                  // stays −1 for a window of padding only
+                for (int ki = 0; ki < g.kh; ki++) {
+                    int ih = h0 + ki * g.dh;
+                    if (ih < 0 || ih >= g.h) continue;
+                    for (int kj = 0; kj < g.kw; kj++) {
+                        int iw = w0 + kj * g.dw;
+                        if (iw < 0 || iw >= g.w) continue;
+                        double v = x[xp + ih * g.w + iw];
+                        if (v > best || (v != v && best == best) || at < 0) {
+                            best = v;
+                            at = ih * g.w + iw;
+                        }
+                    }
+                }
+                out[op + i * g.ow + j] = best;
+                argmax[op + i * g.ow + j] = at;
+            }
+        }
     }
 
     /** {@code dx[p, argmax[p, o]] += g[p, o]}: scatters each output's gradient to its plane position. */
