@@ -1,7 +1,9 @@
 package dev.chainrule.autograd;
 
+import dev.chainrule.autograd.internal.InPlaceKernels;
 import dev.chainrule.autograd.internal.Kernels;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * The few mutations of tensor values (optimizer updates, loading checkpoints): allowed only inside
@@ -18,9 +20,19 @@ final class InPlaceOps {
         }
     }
 
+    /** Every operand of an elementwise in-place op must have exactly the target's shape (no broadcasting). */
+    private static void sameShape(String op, Tensor x, String name, Tensor t) {
+        Objects.requireNonNull(t, op + ": " + name + " is null");
+        if (!Arrays.equals(x.shape, t.shape)) {
+            throw new IllegalArgumentException(op + ": " + name + " has shape " + Shape.toString(t.shape) + " but the tensor updated in place has "
+                + Shape.toString(x.shape) + "; in-place updates need operands of exactly its shape");
+        }
+    }
+
     /** {@code x += alpha · other}, {@code other} broadcast to x's shape. */
     static Tensor addInPlace(Tensor x, Tensor other, double alpha) {
         check("addInPlace");
+        Objects.requireNonNull(other, "addInPlace: other is null");
         int[] s = Kernels.broadcastShape(x.shape, other.shape);
         if (s == null || !Arrays.equals(s, x.shape)) {
             throw new IllegalArgumentException("addInPlace: " + Shape.toString(other.shape) + " does not broadcast to "
@@ -41,9 +53,63 @@ final class InPlaceOps {
         return x;
     }
 
+    /** {@code x ← x + w·(end − x)} (PyTorch's {@code lerp_}; see {@link InPlaceKernels#lerp}). */
+    static Tensor lerpInPlace(Tensor x, Tensor end, double weight) {
+        check("lerpInPlace");
+        sameShape("lerpInPlace", x, "end", end);
+        InPlaceKernels.lerp(x.data, end.data, weight);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + value·a·b}. */
+    static Tensor addcmulInPlace(Tensor x, Tensor a, Tensor b, double value) {
+        check("addcmulInPlace");
+        sameShape("addcmulInPlace", x, "tensor1", a);
+        sameShape("addcmulInPlace", x, "tensor2", b);
+        InPlaceKernels.addcmul(x.data, a.data, b.data, value);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + value·a/b}. */
+    static Tensor addcdivInPlace(Tensor x, Tensor a, Tensor b, double value) {
+        check("addcdivInPlace");
+        sameShape("addcdivInPlace", x, "tensor1", a);
+        sameShape("addcdivInPlace", x, "tensor2", b);
+        InPlaceKernels.addcdiv(x.data, a.data, b.data, value);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + value·a / (√s / divisor + eps)}, the fused denominator of adaptive optimizers. */
+    static Tensor addcdivSqrtInPlace(Tensor x, Tensor a, Tensor s, double value, double divisor, double eps) {
+        check("addcdivSqrtInPlace");
+        sameShape("addcdivSqrtInPlace", x, "tensor1", a);
+        sameShape("addcdivSqrtInPlace", x, "squares", s);
+        if (!(divisor > 0) || Double.isInfinite(divisor)) {
+            throw new IllegalArgumentException("addcdivSqrtInPlace: divisor " + divisor + " must be positive and finite");
+        }
+        InPlaceKernels.addcdivSqrt(x.data, a.data, s.data, value, divisor, eps);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← min(max(x, lo), hi)}. */
+    static Tensor clampInPlace(Tensor x, double lo, double hi) {
+        check("clampInPlace");
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clampInPlace: lo " + lo + " must be <= hi " + hi + " (and neither NaN)");
+        }
+        InPlaceKernels.clamp(x.data, lo, hi);
+        x.version++;
+        return x;
+    }
+
     /** Copies {@code src}'s values (same shape) into x. */
     static Tensor copyFrom(Tensor x, Tensor src) {
         check("copyFrom");
+        Objects.requireNonNull(src, "copyFrom: src is null");
         if (!Arrays.equals(x.shape, src.shape)) {
             throw new IllegalArgumentException("copyFrom: source shape " + Shape.toString(src.shape) + " differs from "
                 + Shape.toString(x.shape));
@@ -56,6 +122,7 @@ final class InPlaceOps {
     /** Copies the first {@code x.size()} values of {@code src} (row-major) into x. */
     static Tensor copyFrom(Tensor x, double[] src) {
         check("copyFrom");
+        Objects.requireNonNull(src, "copyFrom: src is null");
         if (src.length < x.data.length) {
             throw new IllegalArgumentException("copyFrom: " + src.length + " values cannot fill shape " + Shape.toString(x.shape)
                 + " (" + x.data.length + " elements)");

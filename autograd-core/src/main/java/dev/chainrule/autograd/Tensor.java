@@ -649,6 +649,39 @@ public final class Tensor {
         return InPlaceOps.mulInPlace(this, c);
     }
 
+    /**
+     * {@code this ← this + weight · (end − this)} in place (PyTorch's {@code lerp_}, e.g. Adam's
+     * {@code m.lerp_(g, 1 − β₁)}); {@code end} of this shape. Only inside no-grad; bumps {@link #version()}.
+     */
+    public Tensor lerpInPlace(Tensor end, double weight) {
+        return InPlaceOps.lerpInPlace(this, end, weight);
+    }
+
+    /** {@code this ← this + value · t1 · t2} in place (PyTorch's {@code addcmul_}); operands of this shape. Only inside no-grad. */
+    public Tensor addcmulInPlace(Tensor t1, Tensor t2, double value) {
+        return InPlaceOps.addcmulInPlace(this, t1, t2, value);
+    }
+
+    /** {@code this ← this + value · t1 / t2} in place (PyTorch's {@code addcdiv_}); operands of this shape. Only inside no-grad. */
+    public Tensor addcdivInPlace(Tensor t1, Tensor t2, double value) {
+        return InPlaceOps.addcdivInPlace(this, t1, t2, value);
+    }
+
+    /**
+     * {@code this ← this + value · t1 / (√squares / divisor + eps)} in place: {@code addcdiv_} with the
+     * denominator of Adam, RMSProp and Adagrad fused in, so no temporary is allocated. Only inside no-grad.
+     *
+     * @throws IllegalArgumentException if an operand's shape differs or {@code divisor} is not positive and finite
+     */
+    public Tensor addcdivSqrtInPlace(Tensor t1, Tensor squares, double value, double divisor, double eps) {
+        return InPlaceOps.addcdivSqrtInPlace(this, t1, squares, value, divisor, eps);
+    }
+
+    /** {@code this ← min(max(this, lo), hi)} in place (NaN stays NaN). Only inside no-grad; bumps {@link #version()}. */
+    public Tensor clampInPlace(double lo, double hi) {
+        return InPlaceOps.clampInPlace(this, lo, hi);
+    }
+
     /** Copies {@code src}'s values into this tensor. Only inside {@link Autograd#noGrad()}; bumps {@link #version()}. */
     public Tensor copyFrom(Tensor src) {
         return InPlaceOps.copyFrom(this, src);
