@@ -1,12 +1,15 @@
 package dev.chainrule.nn;
 
+import dev.chainrule.autograd.Autograd;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.util.Objects;
 
 /**
  * What {@link BatchNorm1d} and {@link BatchNorm2d} share: the options, the affine parameters, the
- * running statistics and the forward call of {@link Tensor#batchNorm}.
+ * running statistics and the forward call of {@link Tensor#batchNorm}. The running statistics are
+ * buffers under PyTorch's names ({@code running_mean}, {@code running_var}, {@code num_batches_tracked}),
+ * so checkpoints keep them and a PyTorch {@code state_dict} maps onto them name for name.
  */
 abstract class BatchNormNd extends Module {
 
@@ -17,7 +20,7 @@ abstract class BatchNormNd extends Module {
     private final Tensor bias;
     private final Tensor runningMean;
     private final Tensor runningVar;
-    private long batchesTracked;
+    private final Tensor batchesTracked;    // a scalar count, as a buffer
 
     BatchNormNd(Options<?> o) {
         String who = getClass().getSimpleName();
@@ -31,8 +34,9 @@ abstract class BatchNormNd extends Module {
         this.momentum = o.momentum;
         this.weight = o.affine ? registerParameter("weight", Tensor.ones(features)) : null;
         this.bias = o.affine ? registerParameter("bias", Tensor.zeros(features)) : null;
-        this.runningMean = o.track ? Tensor.zeros(features) : null;
-        this.runningVar = o.track ? Tensor.ones(features) : null;
+        this.runningMean = o.track ? registerBuffer("running_mean", Tensor.zeros(features)) : null;
+        this.runningVar = o.track ? registerBuffer("running_var", Tensor.ones(features)) : null;
+        this.batchesTracked = o.track ? registerBuffer("num_batches_tracked", Tensor.scalar(0)) : null;
     }
 
     /** Whether an input of rank {@code r} is accepted. */
@@ -46,6 +50,7 @@ abstract class BatchNormNd extends Module {
      * running statistics; in eval with the running statistics (or the batch's, without tracking).
      */
     @Override
+    @SuppressWarnings("try") // the no-grad scope is used for its effect only
     public Tensor forward(Tensor x) {
         Objects.requireNonNull(x, getClass().getSimpleName() + ".forward: input is null");
         int[] s = x.shape();
@@ -54,17 +59,21 @@ abstract class BatchNormNd extends Module {
                 + " does not match; expected " + expected(features));
         }
         boolean batchStats = isTraining() || runningMean == null;
-        double factor = momentum;
-        if (isTraining() && runningMean != null) {
-            batchesTracked++;
-            if (Double.isNaN(momentum)) factor = 1.0 / batchesTracked;
-        }
+        boolean update = isTraining() && runningMean != null;
+        long tracked = numBatchesTracked() + (update ? 1 : 0);
+        double factor = Double.isNaN(momentum) ? 1.0 / Math.max(1, tracked) : momentum;
+        Tensor y;
         try {
-            return x.batchNorm(runningMean, runningVar, weight, bias, batchStats, Double.isNaN(factor) ? 0 : factor, eps);
+            y = x.batchNorm(runningMean, runningVar, weight, bias, batchStats, factor, eps);
         } catch (IllegalArgumentException e) {
-            if (isTraining() && runningMean != null) batchesTracked--;
             throw new IllegalArgumentException(getClass().getSimpleName() + "(" + extraRepr() + "): " + e.getMessage(), e);
         }
+        if (update) {
+            try (var scope = Autograd.noGrad()) {
+                batchesTracked.copyFrom(new double[] {tracked});
+            }
+        }
+        return y;
     }
 
     /** The number of channels C. */
@@ -104,7 +113,7 @@ abstract class BatchNormNd extends Module {
 
     /** How many training batches have updated the running statistics. */
     public long numBatchesTracked() {
-        return batchesTracked;
+        return batchesTracked == null ? 0 : (long) batchesTracked.item();
     }
 
     @Override

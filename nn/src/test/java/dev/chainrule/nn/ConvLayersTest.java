@@ -168,6 +168,25 @@ class ConvLayersTest {
         assertNull(untracked.runningMean());
     }
 
+    @Test
+    void aCheckpointKeepsTheRunningStatistics(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        Sequential a = new Sequential(new Conv2d(1, 2, 3, RNG), new BatchNorm2d(2));
+        for (int i = 0; i < 3; i++) a.forward(randn(4, 1, 5, 5).mul(i + 1).add(i));
+        assertEquals(List.of("1.running_mean", "1.running_var", "1.num_batches_tracked"), List.copyOf(a.namedBuffers().keySet()));
+        java.nio.file.Path file = dir.resolve("bn.safetensors");
+        dev.chainrule.nn.io.Checkpoint.save(a, file);
+        Sequential b = new Sequential(new Conv2d(1, 2, 3, RNG), new BatchNorm2d(2));
+        dev.chainrule.nn.io.Checkpoint.load(b, file);
+        BatchNorm2d bnA = (BatchNorm2d) a.get(1), bnB = (BatchNorm2d) b.get(1);
+        assertArrayEquals(bnA.runningMean().toArray(), bnB.runningMean().toArray());
+        assertArrayEquals(bnA.runningVar().toArray(), bnB.runningVar().toArray());
+        assertEquals(3, bnB.numBatchesTracked());
+        a.eval();
+        b.eval();
+        Tensor x = randn(2, 1, 5, 5);
+        assertArrayEquals(a.forward(x).toArray(), b.forward(x).toArray(), "the restored model predicts the same in eval mode");
+    }
+
     /** The network of shared/bench/torch_cnn.py: PyTorch reports 421,834 parameters and [N, 10] logits. */
     @Test
     void theFashionMnistNetworkHasPyTorchsShapesAndParameterCount() {
