@@ -75,6 +75,19 @@ class ConvOpsTest {
         assertClose(dbSum, b.grad(), 1e-10);
     }
 
+    /** <conv(x, w), G> = <x, convTranspose(G, w)> = <w, convWeight(x, G)>: the three primitives are adjoint, here on a larger geometry. */
+    @Test
+    void theThreeConvolutionProductsAreAdjoint() {
+        Tensor x = randn(3, 16, 9, 11).requiresGrad(), w = randn(8, 8, 3, 3).requiresGrad();
+        Tensor y = x.conv(w, null, i(2, 1), i(1, 2), i(2, 1), 2);
+        Tensor g = randn(y.shape());
+        y.backward(g);
+        double inner = y.mul(g).sum().item();
+        assertEquals(inner, x.mul(x.grad()).sum().item(), 1e-9 * Math.abs(inner));
+        assertEquals(inner, w.mul(w.grad()).sum().item(), 1e-9 * Math.abs(inner));
+        assertClose(x.grad(), g.convTranspose(w, null, i(2, 1), i(1, 2), i(0, 0), i(2, 1), 2), 1e-12);
+    }
+
     @Test
     void concurrentConvolutionsOnSeveralThreadsGiveTheSingleThreadResult() throws Exception {
         Tensor x = randn(20, 4, 9, 9), w = randn(5, 4, 3, 3);
