@@ -155,6 +155,19 @@ class ConvOpsTest {
         assertArrayEquals(new double[] {0, 1, 0, 0}, x.grad().toArray());
     }
 
+    /** PyTorch propagates NaN through max pooling (and routes the gradient to the NaN). */
+    @Test
+    void maxPoolPropagatesNaN() {
+        Tensor x = Tensor.of(new double[] {1, 5, Double.NaN, 0, 2, 3, 4, 1}, 1, 1, 2, 4).requiresGrad();
+        Tensor y = x.maxPool2d(2, 2, 0);
+        assertEquals(5.0, y.toArray()[0]);
+        assertTrue(Double.isNaN(y.toArray()[1]));
+        y.backward(Tensor.of(new double[] {1, 1}, 1, 1, 1, 2));
+        assertArrayEquals(new double[] {0, 1, 1, 0, 0, 0, 0, 0}, x.grad().toArray());
+        Tensor padded = Tensor.of(new double[] {1, Double.NaN, 3, 4}, 1, 1, 2, 2).maxPool2d(3, 1, 1);
+        for (double v : padded.toArray()) assertTrue(Double.isNaN(v), "padded windows that hold the NaN");
+    }
+
     @Test
     void batchNormWithoutRunningStatisticsLeavesNothingBehindAndEvalBumpsNoVersion() {
         Tensor x = randn(4, 3, 2), rm = Tensor.zeros(3), rv = Tensor.ones(3);
