@@ -204,10 +204,7 @@ public final class ConvKernels {
         Parallel.forRange(o, Math.max(1, COPY_GRAIN / (n * l)), (lo, hi) -> {
             for (int c = lo; c < hi; c++) {
                 double acc = 0;
-                for (int s = 0; s < n; s++) {
-                    int base = (s * o + c) * l;
-                    for (int i = 0; i < l; i++) acc += g[base + i];
-                }
+                for (int s = 0; s < n; s++) acc += NormKernels.sum(g, (s * o + c) * l, l);
                 out[c] = acc;
             }
         });

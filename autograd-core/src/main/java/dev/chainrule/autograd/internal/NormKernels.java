@@ -13,6 +13,55 @@ public final class NormKernels {
 
     private static final int GRAIN = 1 << 14;
 
+    // Sums with four accumulators: a single one makes each addition wait for the previous (FP add
+    // latency), four keep the adder busy; the order is fixed, so results do not depend on timing.
+
+    /** Σ x[from..from+n). */
+    static double sum(double[] x, int from, int n) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from, end = from + n, end4 = from + (n & ~3);
+        for (; i < end4; i += 4) {
+            s0 += x[i];
+            s1 += x[i + 1];
+            s2 += x[i + 2];
+            s3 += x[i + 3];
+        }
+        for (; i < end; i++) s0 += x[i];
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ (x − mu)² over x[from..from+n). */
+    static double sumSquaredDeviations(double[] x, int from, int n, double mu) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from, end = from + n, end4 = from + (n & ~3);
+        for (; i < end4; i += 4) {
+            double d0 = x[i] - mu, d1 = x[i + 1] - mu, d2 = x[i + 2] - mu, d3 = x[i + 3] - mu;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
+        }
+        for (; i < end; i++) {
+            double d = x[i] - mu;
+            s0 += d * d;
+        }
+        return (s0 + s1) + (s2 + s3);
+    }
+
+    /** Σ g·(x − mu) over the same range of g and x. */
+    static double sumProductDeviations(double[] g, double[] x, int from, int n, double mu) {
+        double s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+        int i = from, end = from + n, end4 = from + (n & ~3);
+        for (; i < end4; i += 4) {
+            s0 += g[i] * (x[i] - mu);
+            s1 += g[i + 1] * (x[i + 1] - mu);
+            s2 += g[i + 2] * (x[i + 2] - mu);
+            s3 += g[i + 3] * (x[i + 3] - mu);
+        }
+        for (; i < end; i++) s0 += g[i] * (x[i] - mu);
+        return (s0 + s1) + (s2 + s3);
+    }
+
     /**
      * Batch norm with batch statistics: for each channel, {@code mean}, biased {@code var} and
      * {@code invstd = 1/√(var + eps)} are stored and {@code y = (x − mean)·invstd·γ + β} written
@@ -24,19 +73,10 @@ public final class NormKernels {
         Parallel.forRange(c, Math.max(1, GRAIN / (n * l)), (lo, hi) -> {
             for (int ch = lo; ch < hi; ch++) {
                 double s = 0;
-                for (int b = 0; b < n; b++) {
-                    int base = (b * c + ch) * l;
-                    for (int i = 0; i < l; i++) s += x[base + i];
-                }
+                for (int b = 0; b < n; b++) s += sum(x, (b * c + ch) * l, l);
                 double mu = s / m;
                 double ss = 0;
-                for (int b = 0; b < n; b++) {
-                    int base = (b * c + ch) * l;
-                    for (int i = 0; i < l; i++) {
-                        double d = x[base + i] - mu;
-                        ss += d * d;
-                    }
-                }
+                for (int b = 0; b < n; b++) ss += sumSquaredDeviations(x, (b * c + ch) * l, l, mu);
                 double v = ss / m, r = 1 / Math.sqrt(v + eps);
                 mean[ch] = mu;
                 var[ch] = v;
@@ -64,11 +104,8 @@ public final class NormKernels {
                 double sg = 0, sgx = 0;
                 for (int b = 0; b < n; b++) {
                     int base = (b * c + ch) * l;
-                    for (int i = 0; i < l; i++) {
-                        double gi = g[base + i];
-                        sg += gi;
-                        sgx += gi * (x[base + i] - mu);
-                    }
+                    sg += sum(g, base, l);
+                    sgx += sumProductDeviations(g, x, base, l, mu);
                 }
                 double sgxhat = sgx * r;
                 if (dbeta != null) dbeta[ch] = sg;
@@ -93,13 +130,7 @@ public final class NormKernels {
         Parallel.forRange(rows, Math.max(1, GRAIN / d), (lo, hi) -> {
             for (int r = lo; r < hi; r++) {
                 int base = r * d;
-                double s = 0;
-                for (int i = 0; i < d; i++) s += x[base + i];
-                double mu = s / d, ss = 0;
-                for (int i = 0; i < d; i++) {
-                    double e = x[base + i] - mu;
-                    ss += e * e;
-                }
+                double mu = sum(x, base, d) / d, ss = sumSquaredDeviations(x, base, d, mu);
                 double rs = 1 / Math.sqrt(ss / d + eps);
                 mean[r] = mu;
                 invstd[r] = rs;
