@@ -19,7 +19,7 @@ public final class AvgPool1d extends PoolNd {
      * @throws IllegalArgumentException if {@code kernel} is below 1
      */
     public AvgPool1d(int kernel) {
-        this(new int[] {kernel}, null, new int[] {0}, true);
+        this(new int[] {kernel}, new int[] {kernel}, new int[] {0}, true);
     }
 
     /**
@@ -32,13 +32,13 @@ public final class AvgPool1d extends PoolNd {
     }
 
     /**
-     * Windows of {@code kernel}, {@code stride} (null: the kernel) and {@code padding}
+     * Windows of {@code kernel}, {@code stride} (PyTorch's default: the kernel size) and {@code padding}
      * (at most half the kernel), each a one-element array.
      *
      * @throws IllegalArgumentException if an option is out of range
      */
     public AvgPool1d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
-        super(1, kernel, stride, padding);
+        super(1, kernel, stride, padding, new int[] {1});
         this.countIncludePad = countIncludePad;
     }
 

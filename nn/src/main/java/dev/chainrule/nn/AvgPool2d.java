@@ -21,7 +21,7 @@ public final class AvgPool2d extends PoolNd {
      * @throws IllegalArgumentException if {@code kernel} is below 1
      */
     public AvgPool2d(int kernel) {
-        this(new int[] {kernel}, null, new int[] {0}, true);
+        this(new int[] {kernel}, new int[] {kernel}, new int[] {0}, true);
     }
 
     /**
@@ -34,13 +34,13 @@ public final class AvgPool2d extends PoolNd {
     }
 
     /**
-     * Windows of {@code kernel} (one size or (kH, kW)), {@code stride} (null: the kernel) and {@code padding}
+     * Windows of {@code kernel} (one size or (kH, kW)), {@code stride} (PyTorch's default: the kernel size) and {@code padding}
      * (at most half the kernel), each one value or one per axis.
      *
      * @throws IllegalArgumentException if an option is out of range
      */
     public AvgPool2d(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
-        super(2, kernel, stride, padding);
+        super(2, kernel, stride, padding, new int[] {1});
         this.countIncludePad = countIncludePad;
     }
 

@@ -21,7 +21,8 @@ public final class Conv1d extends ConvNd {
     /**
      * A convolution with kernel size {@code kernel}, with stride 1, no padding and a bias.
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException if {@code rng} is null
      */
     public Conv1d(int in, int out, int kernel, RandomGenerator rng) {
         this(builder(in, out, kernel), rng);
@@ -30,7 +31,8 @@ public final class Conv1d extends ConvNd {
     /**
      * A convolution with kernel size {@code kernel}, with the given stride and padding, and a bias.
      *
-     * @throws IllegalArgumentException if a size is out of range or {@code rng} is null
+     * @throws IllegalArgumentException if a size is out of range
+     * @throws NullPointerException if {@code rng} is null
      */
     public Conv1d(int in, int out, int kernel, int stride, int padding, RandomGenerator rng) {
         this(builder(in, out, kernel).stride(stride).padding(padding), rng);
@@ -48,7 +50,7 @@ public final class Conv1d extends ConvNd {
     /** Collects the options of a {@link Conv1d}; {@link #build} validates them. */
     public static final class Builder extends ConvNd.Options<Builder> {
         private Builder(int in, int out, int[] kernel) {
-            super(in, out, kernel);
+            super("Conv1d", in, out, kernel);
         }
 
         @Override
@@ -59,7 +61,8 @@ public final class Conv1d extends ConvNd {
         /**
          * The layer, its parameters drawn from {@code rng}.
          *
-         * @throws IllegalArgumentException if an option is out of range or {@code rng} is null
+         * @throws IllegalArgumentException if an option is out of range
+         * @throws NullPointerException if {@code rng} is null
          */
         public Conv1d build(RandomGenerator rng) {
             return new Conv1d(this, rng);

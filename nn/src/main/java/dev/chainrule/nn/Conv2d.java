@@ -23,7 +23,8 @@ public final class Conv2d extends ConvNd {
     /**
      * A square {@code kernel × kernel} convolution with stride 1, no padding and a bias.
      *
-     * @throws IllegalArgumentException if a size is below 1 or {@code rng} is null
+     * @throws IllegalArgumentException if a size is below 1
+     * @throws NullPointerException if {@code rng} is null
      */
     public Conv2d(int in, int out, int kernel, RandomGenerator rng) {
         this(builder(in, out, kernel), rng);
@@ -32,7 +33,8 @@ public final class Conv2d extends ConvNd {
     /**
      * A square {@code kernel × kernel} convolution with the given stride and padding, and a bias.
      *
-     * @throws IllegalArgumentException if a size is out of range or {@code rng} is null
+     * @throws IllegalArgumentException if a size is out of range
+     * @throws NullPointerException if {@code rng} is null
      */
     public Conv2d(int in, int out, int kernel, int stride, int padding, RandomGenerator rng) {
         this(builder(in, out, kernel).stride(stride).padding(padding), rng);
@@ -50,7 +52,7 @@ public final class Conv2d extends ConvNd {
     /** Collects the options of a {@link Conv2d}; {@link #build} validates them. */
     public static final class Builder extends ConvNd.Options<Builder> {
         private Builder(int in, int out, int[] kernel) {
-            super(in, out, kernel);
+            super("Conv2d", in, out, kernel);
         }
 
         @Override
@@ -61,7 +63,8 @@ public final class Conv2d extends ConvNd {
         /**
          * The layer, its parameters drawn from {@code rng}.
          *
-         * @throws IllegalArgumentException if an option is out of range or {@code rng} is null
+         * @throws IllegalArgumentException if an option is out of range
+         * @throws NullPointerException if {@code rng} is null
          */
         public Conv2d build(RandomGenerator rng) {
             return new Conv2d(this, rng);

@@ -28,6 +28,8 @@ abstract class ConvNd extends Module {
 
     ConvNd(int d, Options<?> o, RandomGenerator rng) {
         String who = (d == 1 ? "Conv1d" : "Conv2d");
+        Objects.requireNonNull(rng, who + ": random generator is null; pass e.g. new SplittableRandom(seed)");
+        Objects.requireNonNull(o.weightInit, who + ": weight initializer is null");
         if (o.in < 1 || o.out < 1) {
             throw new IllegalArgumentException(who + ": in=" + o.in + " and out=" + o.out + " channels must both be at least 1");
         }
@@ -43,8 +45,6 @@ abstract class ConvNd extends Module {
             throw new IllegalArgumentException(who + ": in=" + in + " and out=" + out + " channels must both be divisible by groups="
                 + groups);
         }
-        if (o.weightInit == null) throw new IllegalArgumentException(who + ": weight initializer is null");
-        if (rng == null) throw new IllegalArgumentException(who + ": random generator is null; pass e.g. new SplittableRandom(seed)");
         int[] wShape = new int[d + 2];
         wShape[0] = out;
         wShape[1] = in / groups;
@@ -55,7 +55,8 @@ abstract class ConvNd extends Module {
     }
 
     private static int[] axes(String who, String what, int[] v, int d, int min) {
-        if (v == null || (v.length != 1 && v.length != d)) {
+        Objects.requireNonNull(v, who + ": " + what + " is null");
+        if (v.length != 1 && v.length != d) {
             throw new IllegalArgumentException(who + ": " + what + " " + Arrays.toString(v) + " must have 1 or " + d + " entries");
         }
         int[] out = new int[d];
@@ -160,6 +161,7 @@ abstract class ConvNd extends Module {
      * @param <B> the concrete builder
      */
     abstract static class Options<B extends Options<B>> {
+        final String who;
         final int in;
         final int out;
         int[] kernel;
@@ -170,29 +172,30 @@ abstract class ConvNd extends Module {
         Initializer weightInit = new LeCunUniform();
         Initializer biasInit = new LeCunUniform();
 
-        Options(int in, int out, int[] kernel) {
+        Options(String who, int in, int out, int[] kernel) {
+            this.who = who;
             this.in = in;
             this.out = out;
-            this.kernel = kernel == null ? null : kernel.clone();
+            this.kernel = Objects.requireNonNull(kernel, who + ".builder: kernel size is null").clone();
         }
 
         abstract B self();
 
         /** The stride, one value or one per axis; default 1. */
         public B stride(int... stride) {
-            this.stride = stride == null ? null : stride.clone();
+            this.stride = Objects.requireNonNull(stride, who + ".Builder.stride: stride is null").clone();
             return self();
         }
 
         /** Zero padding on both sides, one value or one per axis; default 0. */
         public B padding(int... padding) {
-            this.padding = padding == null ? null : padding.clone();
+            this.padding = Objects.requireNonNull(padding, who + ".Builder.padding: padding is null").clone();
             return self();
         }
 
         /** Spacing between kernel elements, one value or one per axis; default 1. */
         public B dilation(int... dilation) {
-            this.dilation = dilation == null ? null : dilation.clone();
+            this.dilation = Objects.requireNonNull(dilation, who + ".Builder.dilation: dilation is null").clone();
             return self();
         }
 
@@ -210,7 +213,7 @@ abstract class ConvNd extends Module {
 
         /** The weight initializer, called with fan-in in/groups·Πk and fan-out out·Πk; default {@link LeCunUniform}. */
         public B weightInit(Initializer init) {
-            this.weightInit = init;
+            this.weightInit = Objects.requireNonNull(init, who + ".Builder.weightInit: initializer is null");
             return self();
         }
 

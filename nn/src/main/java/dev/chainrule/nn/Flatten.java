@@ -2,7 +2,6 @@ package dev.chainrule.nn;
 
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
-import java.util.Arrays;
 import java.util.Objects;
 
 /**
@@ -37,11 +36,7 @@ public final class Flatten extends Module {
             throw new IllegalArgumentException("Flatten(" + extraRepr() + "): dimensions " + startDim + " to " + endDim
                 + " are not a range of input " + Shape.toString(s) + " (rank " + r + ")");
         }
-        int[] out = new int[r - (b - a)];
-        System.arraycopy(s, 0, out, 0, a);
-        out[a] = Shape.size(Arrays.copyOfRange(s, a, b + 1));
-        System.arraycopy(s, b + 1, out, a + 1, r - b - 1);
-        return x.reshape(out);
+        return x.flatten(a, b);
     }
 
     @Override

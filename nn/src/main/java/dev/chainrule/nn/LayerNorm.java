@@ -40,7 +40,8 @@ public final class LayerNorm extends Module {
      * @throws IllegalArgumentException if the shape is empty or has a dimension below 1, or eps is not positive
      */
     public LayerNorm(int[] normalizedShape, double eps, boolean elementwiseAffine) {
-        if (normalizedShape == null || normalizedShape.length == 0 || Arrays.stream(normalizedShape).anyMatch(v -> v < 1)) {
+        Objects.requireNonNull(normalizedShape, "LayerNorm: normalized shape is null");
+        if (normalizedShape.length == 0 || Arrays.stream(normalizedShape).anyMatch(v -> v < 1)) {
             throw new IllegalArgumentException("LayerNorm: normalized shape " + Arrays.toString(normalizedShape)
                 + " must be non-empty with every dimension at least 1");
         }

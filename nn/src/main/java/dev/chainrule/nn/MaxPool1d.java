@@ -12,15 +12,13 @@ import java.util.Arrays;
  */
 public final class MaxPool1d extends PoolNd {
 
-    private final int[] dilation;
-
     /**
      * Windows of {@code kernel} positions, stride {@code kernel}, no padding.
      *
      * @throws IllegalArgumentException if {@code kernel} is below 1
      */
     public MaxPool1d(int kernel) {
-        this(new int[] {kernel}, null, new int[] {0}, new int[] {1});
+        this(new int[] {kernel}, new int[] {kernel}, new int[] {0}, new int[] {1});
     }
 
     /**
@@ -33,14 +31,13 @@ public final class MaxPool1d extends PoolNd {
     }
 
     /**
-     * Windows of {@code kernel}, {@code stride} (null: the kernel), {@code padding}
+     * Windows of {@code kernel}, {@code stride} (PyTorch's default: the kernel size), {@code padding}
      * (at most half the kernel) and {@code dilation}, each a one-element array.
      *
      * @throws IllegalArgumentException if an option is out of range
      */
     public MaxPool1d(int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        super(1, kernel, stride, padding);
-        this.dilation = axes("dilation", dilation, 1);
+        super(1, kernel, stride, padding, dilation);
     }
 
     @Override

@@ -15,15 +15,13 @@ import java.util.Arrays;
  */
 public final class MaxPool2d extends PoolNd {
 
-    private final int[] dilation;
-
     /**
      * Square windows of {@code kernel}, stride {@code kernel}, no padding.
      *
      * @throws IllegalArgumentException if {@code kernel} is below 1
      */
     public MaxPool2d(int kernel) {
-        this(new int[] {kernel}, null, new int[] {0}, new int[] {1});
+        this(new int[] {kernel}, new int[] {kernel}, new int[] {0}, new int[] {1});
     }
 
     /**
@@ -36,14 +34,13 @@ public final class MaxPool2d extends PoolNd {
     }
 
     /**
-     * Windows of {@code kernel} (one size or (kH, kW)), {@code stride} (null: the kernel), {@code padding}
+     * Windows of {@code kernel} (one size or (kH, kW)), {@code stride} (PyTorch's default: the kernel size), {@code padding}
      * (at most half the kernel) and {@code dilation}, each one value or one per axis.
      *
      * @throws IllegalArgumentException if an option is out of range
      */
     public MaxPool2d(int[] kernel, int[] stride, int[] padding, int[] dilation) {
-        super(2, kernel, stride, padding);
-        this.dilation = axes("dilation", dilation, 1);
+        super(2, kernel, stride, padding, dilation);
     }
 
     @Override

@@ -12,12 +12,20 @@ abstract class PoolNd extends Module {
     final int[] kernel;
     final int[] stride;
     final int[] padding;
+    final int[] dilation;
 
-    PoolNd(int d, int[] kernel, int[] stride, int[] padding) {
+    /** Every option checked for null first, then for range; average pooling passes dilation {1}. */
+    PoolNd(int d, int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        String who = getClass().getSimpleName();
+        Objects.requireNonNull(kernel, who + ": kernel size is null");
+        Objects.requireNonNull(stride, who + ": stride is null; pass the kernel size for PyTorch's default");
+        Objects.requireNonNull(padding, who + ": padding is null");
+        Objects.requireNonNull(dilation, who + ": dilation is null");
         this.d = d;
         this.kernel = axes("kernel size", kernel, 1);
-        this.stride = stride == null ? this.kernel.clone() : axes("stride", stride, 1);
+        this.stride = axes("stride", stride, 1);
         this.padding = axes("padding", padding, 0);
+        this.dilation = axes("dilation", dilation, 1);
         for (int i = 0; i < d; i++) {
             if (this.padding[i] > this.kernel[i] / 2) {
                 throw new IllegalArgumentException(getClass().getSimpleName() + ": padding " + Arrays.toString(this.padding)
@@ -27,7 +35,8 @@ abstract class PoolNd extends Module {
     }
 
     final int[] axes(String what, int[] v, int min) {
-        if (v == null || (v.length != 1 && v.length != d)) {
+        Objects.requireNonNull(v, getClass().getSimpleName() + ": " + what + " is null");
+        if (v.length != 1 && v.length != d) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": " + what + " " + Arrays.toString(v) + " must have 1 or "
                 + d + " entries");
         }

@@ -74,12 +74,10 @@ class ConvLayersFixturesTest {
             case "Conv1d" -> Conv1d.builder(c.get("in").asInt(), c.get("out").asInt(), ints(c.get("kernel"))).stride(ints(c.get("stride")))
                 .padding(ints(c.get("padding"))).dilation(ints(c.get("dilation"))).groups(c.get("groups").asInt())
                 .bias(c.get("bias").asBoolean()).build(rng);
-            case "MaxPool2d" -> new MaxPool2d(ints(c.get("kernel")), ints(c.get("stride")), ints(c.get("padding")), ints(c.get("dilation")));
-            case "MaxPool1d" -> new MaxPool1d(ints(c.get("kernel")), ints(c.get("stride")), ints(c.get("padding")), ints(c.get("dilation")));
-            case "AvgPool2d" -> new AvgPool2d(ints(c.get("kernel")), ints(c.get("stride")), ints(c.get("padding")),
-                c.get("countIncludePad").asBoolean());
-            case "AvgPool1d" -> new AvgPool1d(ints(c.get("kernel")), ints(c.get("stride")), ints(c.get("padding")),
-                c.get("countIncludePad").asBoolean());
+            case "MaxPool2d" -> new MaxPool2d(ints(c.get("kernel")), stride(c), ints(c.get("padding")), ints(c.get("dilation")));
+            case "MaxPool1d" -> new MaxPool1d(ints(c.get("kernel")), stride(c), ints(c.get("padding")), ints(c.get("dilation")));
+            case "AvgPool2d" -> new AvgPool2d(ints(c.get("kernel")), stride(c), ints(c.get("padding")), c.get("countIncludePad").asBoolean());
+            case "AvgPool1d" -> new AvgPool1d(ints(c.get("kernel")), stride(c), ints(c.get("padding")), c.get("countIncludePad").asBoolean());
             case "AdaptiveAvgPool2d" -> new AdaptiveAvgPool2d(ints(c.get("output"))[0], ints(c.get("output"))[1]);
             case "Flatten" -> new Flatten(c.get("start").asInt(), c.get("end").asInt());
             case "BatchNorm2d" -> batchNorm(BatchNorm2d.builder(c.get("features").asInt()), c).build();
@@ -87,6 +85,11 @@ class ConvLayersFixturesTest {
             case "LayerNorm" -> new LayerNorm(ints(c.get("shape")), c.get("eps").asDouble(), c.get("affine").asBoolean());
             default -> throw new IllegalArgumentException("unknown layer " + f.layer());
         };
+    }
+
+    /** PyTorch's stride=None is the kernel size. */
+    static int[] stride(JsonNode c) {
+        return c.get("stride").isNull() ? ints(c.get("kernel")) : ints(c.get("stride"));
     }
 
     static <B extends BatchNormNd.Options<B>> B batchNorm(B b, JsonNode c) {

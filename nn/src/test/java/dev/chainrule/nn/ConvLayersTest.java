@@ -89,7 +89,7 @@ class ConvLayersTest {
             2, 2, 5, 5);
         checkLayer(new MaxPool2d(2), distinct);
         checkLayer(new MaxPool2d(new int[] {3, 2}, new int[] {2, 1}, new int[] {1, 0}, new int[] {1}), distinct);
-        checkLayer(new MaxPool1d(new int[] {2}, null, new int[] {1}, new int[] {2}), distinct.reshape(2, 2, 25));
+        checkLayer(new MaxPool1d(new int[] {2}, new int[] {2}, new int[] {1}, new int[] {2}), distinct.reshape(2, 2, 25));
         checkLayer(new AvgPool2d(3, 2, 1), randn(2, 2, 5, 5));
         checkLayer(new AvgPool2d(new int[] {2}, new int[] {1}, new int[] {1}, false), randn(1, 2, 3, 4));
         checkLayer(new AvgPool1d(3), randn(2, 2, 7));
@@ -221,7 +221,8 @@ class ConvLayersTest {
         assertError("Conv2d: kernel size [0] must be at least 1", () -> new Conv2d(3, 4, 0, RNG));
         assertError("Conv2d: kernel size [3, 3, 3] must have 1 or 2 entries", () -> Conv2d.builder(3, 4, 3, 3, 3).build(RNG));
         assertError("Conv2d: in=0 and out=4 channels must both be at least 1", () -> new Conv2d(0, 4, 3, RNG));
-        assertError("Conv2d: random generator is null", () -> new Conv2d(1, 4, 3, null));
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> new Conv2d(1, 4, 3, null));
+        assertTrue(npe.getMessage().contains("Conv2d: random generator is null"), npe.getMessage());
         assertError("BatchNorm2d(3, eps=1.0E-5, momentum=0.1): input [4, 3] does not match; expected [N, 3, H, W]",
             () -> new BatchNorm2d(3).forward(randn(4, 3)));
         assertError("BatchNorm1d(3, eps=1.0E-5, momentum=0.1): input [4, 2] does not match; expected [N, 3] or [N, 3, L]",
