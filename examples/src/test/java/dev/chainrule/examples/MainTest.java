@@ -27,7 +27,7 @@ class MainTest {
     }
 
     static final List<String> EXAMPLES = List.of("xor", "logistic-regression", "linear-regression", "neuron", "spirals", "init", "mle",
-        "char-rnn", "attention");
+        "char-rnn", "attention", "fashion-mnist");
 
     @Test
     void helpListsEveryExampleAndExitsZero() {
