@@ -109,6 +109,17 @@ final class ConvOps {
 
     // ---------------------------------------------------------------- convolution
 
+    /** {@code conv1d}/{@code conv2d}: {@link #conv} with one value per option, for a weight of exactly that spatial rank. */
+    static Tensor convNd(int d, Tensor x, Tensor w, Tensor b, int stride, int padding, int dilation, int groups) {
+        String op = name("conv", d);
+        Objects.requireNonNull(w, op + ": weight is null");
+        if (w.rank() != d + 2) {
+            throw new IllegalArgumentException(op + ": weight " + Shape.toString(w.shape) + " must be [out, in/groups, "
+                + (d == 1 ? "kW" : "kH, kW") + "] (rank " + (d + 2) + "); for a " + (w.rank() - 2) + "-D weight use conv");
+        }
+        return conv(x, w, b, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+    }
+
     /** PyTorch's {@code F.conv1d/conv2d}, the spatial rank taken from the weight. */
     static Tensor conv(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
         Objects.requireNonNull(w, "conv: weight is null");
@@ -341,6 +352,7 @@ final class ConvOps {
         String op = name("adaptiveAvgPool", d);
         Tensor xb = batched(op, x, d);
         int[] out = perAxis(op, "output size", outputSize, d, 1);
+        Checks.shape(op, "output", shape(xb.shape[0], xb.shape[1], out));   // a tensor that can exist, before its windows are made
         Windows[] win = new Windows[d];
         for (int i = 0; i < d; i++) win[i] = ConvKernels.adaptiveWindows(xb.shape[2 + i], out[i]);
         return unbatched(x, d, box(op, xb, win, shape(xb.shape[0], xb.shape[1], out)));

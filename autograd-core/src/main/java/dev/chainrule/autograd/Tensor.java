@@ -1020,12 +1020,12 @@ public final class Tensor {
 
     /** 1-D convolution of {@code [N, C, L]} with weight {@code [O, C/groups, k]}: {@link #conv} with scalar options. */
     public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
-        return ConvOps.conv(this, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+        return ConvOps.convNd(1, this, weight, bias, stride, padding, dilation, groups);
     }
 
     /** 2-D convolution of {@code [N, C, H, W]} with weight {@code [O, C/groups, kH, kW]}: {@link #conv} with square options. */
     public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
-        return ConvOps.conv(this, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+        return ConvOps.convNd(2, this, weight, bias, stride, padding, dilation, groups);
     }
 
     /**

@@ -224,7 +224,13 @@ class ConvOpsTest {
             () -> x.conv2d(randn(3, 4, 3, 3), null, 1, -1, 1, 1));
         assertError(IllegalArgumentException.class, "conv2d: stride [1, 2, 3] must have 1 or 2 entries (one per spatial axis)",
             () -> x.conv(randn(3, 4, 3, 3), null, i(1, 2, 3), i(0), i(1), 1));
-        assertError(NullPointerException.class, "conv: weight is null", () -> x.conv2d(null, null, 1, 0, 1, 1));
+        assertError(NullPointerException.class, "conv2d: weight is null", () -> x.conv2d(null, null, 1, 0, 1, 1));
+        assertError(NullPointerException.class, "conv: weight is null", () -> x.conv(null, null, i(1), i(0), i(1), 1));
+        // conv1d/conv2d take the spatial rank from their name, not from the weight
+        assertError(IllegalArgumentException.class, "conv2d: weight [3, 4, 3] must be [out, in/groups, kH, kW] (rank 4); for a 1-D weight use conv",
+            () -> x.conv2d(randn(3, 4, 3), null, 1, 0, 1, 1));
+        assertError(IllegalArgumentException.class, "conv1d: weight [3, 4, 3, 3] must be [out, in/groups, kW] (rank 3)",
+            () -> randn(2, 4, 6).conv1d(randn(3, 4, 3, 3), null, 1, 0, 1, 1));
         assertError(IllegalArgumentException.class, "convTranspose2d: outputPadding [2] must be smaller than the stride or the dilation",
             () -> x.convTranspose(randn(4, 3, 3, 3), null, i(2), i(0), i(2), i(1), 1));
         assertError(IllegalArgumentException.class, "convTranspose2d: input [2, 4, 6, 6] and weight [3, 3, 3, 3] with groups=1",

@@ -31,7 +31,8 @@ public interface Initializer {
      * @param fanIn  the number of inputs feeding each unit (for a dense layer, {@code in})
      * @param fanOut the number of units fed (for a dense layer, {@code out})
      * @param rng    the source of randomness; advanced by the call
-     * @throws IllegalArgumentException if a dimension or a fan is below 1
+     * @throws IllegalArgumentException if a dimension or a fan is below 1, or if the tensor, its copy while it is
+     *         filled and its gradient (3 x 8 bytes per element) need more than this JVM's whole heap
      */
     Tensor init(int[] shape, int fanIn, int fanOut, RandomGenerator rng);
 

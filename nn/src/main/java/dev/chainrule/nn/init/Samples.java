@@ -16,7 +16,13 @@ final class Samples {
      */
     static void checkArguments(String who, int[] shape, int fanIn, int fanOut, RandomGenerator rng) {
         java.util.Objects.requireNonNull(shape, who + ": shape is null");
-        Shape.checkedSize(who, shape);            // every dimension at least 1, and a tensor that can exist in this heap
+        long n = Shape.checkedSize(who, shape);   // every dimension at least 1, and a tensor that can exist in this heap
+        long heap = Runtime.getRuntime().maxMemory();
+        if (3 * n * Double.BYTES > heap) {         // the samples, the tensor's copy of them, and then its gradient
+            throw new IllegalArgumentException(who + ": shape " + Shape.toString(shape) + " needs 3 x " + (n * Double.BYTES >> 20)
+                + " MiB (the samples, the tensor's copy, its gradient), more than this JVM's heap (" + (heap >> 20)
+                + " MiB, -Xmx); use a smaller layer or a larger -Xmx");
+        }
         if (fanIn < 1 || fanOut < 1) {
             throw new IllegalArgumentException(who + ": fan-in " + fanIn + " and fan-out " + fanOut
                 + " must both be at least 1");
