@@ -5,6 +5,7 @@ import static dev.chainrule.autograd.Tensor.SAVES_NONE;
 import static dev.chainrule.autograd.Tensor.grads;
 
 import dev.chainrule.autograd.internal.ConvKernels;
+import dev.chainrule.autograd.internal.Kernels;
 import dev.chainrule.autograd.internal.ConvKernels.Geometry;
 import dev.chainrule.autograd.internal.ConvKernels.Windows;
 import java.util.Arrays;
@@ -57,13 +58,18 @@ final class ConvOps {
 
     /** Output length of a sliding window: ⌊(in + 2p − d(k − 1) − 1) / s⌋ + 1, at least 1. */
     static int outLength(String op, int[] shape, int in, int k, int s, int p, int dil) {
-        int span = in + 2 * p - dil * (k - 1) - 1;
+        long span = in + 2L * p - (long) dil * (k - 1) - 1;         // in long: a padding or dilation near 2^31 overflows int
         if (span < 0) {
             throw new IllegalArgumentException(op + ": input " + Shape.toString(shape) + " is too small for kernel size " + k
                 + " (dilation " + dil + ") with padding " + p + ": the dilated kernel spans " + (dil * (k - 1) + 1)
-                + " positions but the padded input has only " + (in + 2 * p));
+                + " positions but the padded input has only " + (in + 2L * p));
         }
-        return span / s + 1;
+        long out = span / s + 1;
+        if (out > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException(op + ": input " + Shape.toString(shape) + " with padding " + p + " gives an output length of "
+                + out + ", more than a tensor holds; use a smaller padding");
+        }
+        return (int) out;
     }
 
     /** Adds a batch dimension of 1 to an unbatched input of rank {@code d + 1}; checks the rank. */
@@ -92,7 +98,14 @@ final class ConvOps {
     }
 
     /** A 2-D geometry (1-D as height 1) from spatial sizes, kernel, output sizes and per-axis options. */
-    private static Geometry geometry(int n, int c, int o, int groups, int[] in, int[] k, int[] out, int[] s, int[] p, int[] dil) {
+    private static Geometry geometry(String op, int n, int c, int o, int groups, int[] in, int[] k, int[] out, int[] s, int[] p,
+                                     int[] dil) {
+        long cols = c / groups;                                               // the unfolded input of one sample: (C/groups·Πk) × Πout
+        for (int i = 0; i < k.length; i++) cols *= (long) k[i] * out[i];
+        if (cols > Kernels.MAX_ELEMENTS) {
+            throw new IllegalArgumentException(op + ": the unfolded input (in channels/groups x kernel " + Arrays.toString(k)
+                + " x output " + Arrays.toString(out) + " = " + cols + " values) is more than one array holds; use a smaller kernel or input");
+        }
         if (in.length == 1) {
             return new Geometry(n, c, o, groups, 1, in[0], 1, k[0], 1, out[0], 1, s[0], 0, p[0], 1, dil[0]);
         }
@@ -143,7 +156,8 @@ final class ConvOps {
         }
         int[] in = Arrays.copyOfRange(xb.shape, 2, d + 2), k = Arrays.copyOfRange(w.shape, 2, d + 2), out = new int[d];
         for (int i = 0; i < d; i++) out[i] = outLength(op, x.shape, in[i], k[i], s[i], p[i], dil[i]);
-        Geometry g = geometry(n, c, o, groups, in, k, out, s, p, dil);
+        Checks.shape(op, "output", shape(n, o, out));                        // a tensor that can exist, before any buffer
+        Geometry g = geometry(op, n, c, o, groups, in, k, out, s, p, dil);
         return unbatched(x, d, conv(xb, w, b, g, shape(n, o, out), d));
     }
 
@@ -206,13 +220,16 @@ final class ConvOps {
                 throw new IllegalArgumentException(op + ": outputPadding " + Arrays.toString(outputPadding)
                     + " must be smaller than the stride or the dilation");
             }
-            out[i] = (in[i] - 1) * s[i] - 2 * p[i] + dil[i] * (k[i] - 1) + op2[i] + 1;
-            if (out[i] < 1) {
+            long len = (long) (in[i] - 1) * s[i] - 2L * p[i] + (long) dil[i] * (k[i] - 1) + op2[i] + 1;   // long: no overflow
+            if (len < 1 || len > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException(op + ": input " + Shape.toString(x.shape) + " with kernel " + Shape.toString(k)
-                    + ", stride " + Arrays.toString(stride) + " and padding " + Arrays.toString(padding) + " gives output size " + out[i]);
+                    + ", stride " + Arrays.toString(stride) + " and padding " + Arrays.toString(padding) + " gives output size " + len
+                    + (len < 1 ? "" : ", more than a tensor holds"));
             }
+            out[i] = (int) len;
         }
-        Geometry g = geometry(n, cout, cin, groups, out, k, in, s, p, dil);
+        Checks.shape(op, "output", shape(n, cout, out));                     // a tensor that can exist, before any buffer
+        Geometry g = geometry(op, n, cout, cin, groups, out, k, in, s, p, dil);
         Tensor y = convTranspose(xb, w, g, shape(n, cout, out), d);
         if (b != null) y = y.add(b.reshape(channelShape(cout, d)));
         return unbatched(x, d, y);
@@ -239,8 +256,8 @@ final class ConvOps {
         int[] p = perAxis("unfold", "padding", padding, d, 0), s = perAxis("unfold", "stride", stride, d, 1);
         int[] in = Arrays.copyOfRange(x.shape, 2, d + 2), out = new int[d];
         for (int i = 0; i < d; i++) out[i] = outLength("unfold", x.shape, in[i], k[i], s[i], p[i], dil[i]);
-        Geometry g = geometry(x.shape[0], x.shape[1], x.shape[1], 1, in, k, out, s, p, dil);
-        return unfold(x, g, new int[] {g.n, g.c * g.kh * g.kw, g.l});
+        Geometry g = geometry("unfold", x.shape[0], x.shape[1], x.shape[1], 1, in, k, out, s, p, dil);
+        return unfold(x, g, Checks.shape("unfold", "output", new int[] {g.n, g.c * g.kh * g.kw, g.l}));
     }
 
     private static Tensor unfold(Tensor x, Geometry g, int[] outShape) {
@@ -274,7 +291,7 @@ final class ConvOps {
             throw new IllegalArgumentException("fold: input " + Shape.toString(x.shape) + " does not fit output size " + Arrays.toString(outputSize)
                 + " with kernel " + Arrays.toString(k) + ": need dimension 1 divisible by " + kk + " and dimension 2 = " + blocks + " blocks");
         }
-        Geometry g = geometry(x.shape[0], x.shape[1] / kk, x.shape[1] / kk, 1, in, k, out, s, p, dil);
+        Geometry g = geometry("fold", x.shape[0], x.shape[1] / kk, x.shape[1] / kk, 1, in, k, out, s, p, dil);
         return fold(x, g, shape(g.n, g.c, in));
     }
 
@@ -302,7 +319,7 @@ final class ConvOps {
         checkPoolPadding(op, k, p);
         int[] in = Arrays.copyOfRange(xb.shape, 2, d + 2), out = new int[d];
         for (int i = 0; i < d; i++) out[i] = outLength(op, x.shape, in[i], k[i], s[i], p[i], dil[i]);
-        Geometry g = geometry(xb.shape[0], xb.shape[1], xb.shape[1], 1, in, k, out, s, p, dil);
+        Geometry g = geometry(op, xb.shape[0], xb.shape[1], xb.shape[1], 1, in, k, out, s, p, dil);
         int[] index = new int[g.n * g.c * g.l];
         Tensor y = new Tensor(ConvKernels.maxPool(xb.data, g, index), shape(g.n, g.c, out));
         int planes = g.n * g.c;

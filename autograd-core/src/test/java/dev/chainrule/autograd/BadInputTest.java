@@ -150,6 +150,22 @@ class BadInputTest {
     }
 
     @Test
+    void convolutionAndPoolingSizesThatOverflowAreRejectedBeforeAllocating() {
+        Tensor x = Tensor.ones(2, 3, 6, 2);
+        // padding 46341: output [2, 3, 92687, 92683] (an int overflow in the kernel's buffers before)
+        iae(() -> x.conv2d(Tensor.ones(3, 3, 2, 2), null, 1, 46341, 1, 1), "conv2d: shape [2, 3, 92687, 92683]", "more than 2147483639 elements");
+        iae(() -> x.conv2d(Tensor.ones(3, 3, 2, 2), null, 1, Integer.MAX_VALUE, 1, 1), "conv2d: input [2, 3, 6, 2] with padding 2147483647",
+            "output length of 4294967299");
+        // stride 2^31-1: the output length overflowed to a negative array size
+        iae(() -> Tensor.ones(1, 3, 4).convTranspose(Tensor.ones(3, 2, 2), null, new int[] {Integer.MAX_VALUE}, new int[] {1},
+            new int[] {0}, new int[] {1}, 1), "convTranspose1d: input [1, 3, 4]", "gives output size 6442450941, more than a tensor holds");
+        // the windows of a 2^31-1 output were allocated before the output shape was checked (OutOfMemoryError)
+        iae(() -> Tensor.ones(3, 3).adaptiveAvgPool(Integer.MAX_VALUE), "adaptiveAvgPool1d: shape [1, 3, 2147483647]", "elements");
+        // conv1d/conv2d take the spatial rank from their name
+        iae(() -> x.conv2d(Tensor.ones(3, 3, 2), null, 1, 0, 1, 1), "conv2d: weight [3, 3, 2] must be [out, in/groups, kH, kW] (rank 4)");
+    }
+
+    @Test
     void rangesCheckTheirCountAndTheirNumbers() {
         iae(() -> Tensor.arange(0, 3e9), "arange", "3000000000 elements", "more than fit");
         iae(() -> Tensor.arange(0, 1, 1e-10), "arange", "more than fit");

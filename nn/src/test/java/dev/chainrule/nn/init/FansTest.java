@@ -41,4 +41,15 @@ class FansTest {
         Tensor t = new HeNormal().init(new int[] {3, 4}, new SplittableRandom(2));
         assertEquals(12, t.size());
     }
+
+    /** A parameter is filled from a samples array, copied into the tensor and later needs a gradient: all three must fit. */
+    @Test
+    void aParameterThatCannotBeFilledAndTrainedInThisHeapIsRefusedNotAnOutOfMemoryError() {
+        long heap = Runtime.getRuntime().maxMemory();
+        int rows = (int) Math.min(Integer.MAX_VALUE - 8, heap / Double.BYTES / 3 / 1024 + 1);   // 3 x 8 bytes x elements > heap
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new GlorotUniform().init(new int[] {rows, 1024}, 1024, rows, new SplittableRandom(1)));
+        assertTrue(e.getMessage().startsWith("GlorotUniform: shape [" + rows + ", 1024] needs 3 x "), e.getMessage());
+        assertTrue(e.getMessage().contains("more than this JVM's heap"), e.getMessage());
+    }
 }
