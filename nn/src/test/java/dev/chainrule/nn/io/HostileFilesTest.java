@@ -42,22 +42,24 @@ class HostileFilesTest {
     }
 
     @Test
-    void aFileOfAnotherDtypeSaysExactlyThat() throws IOException {
-        // A valid F32 safetensors file, as Python's safetensors writes one: one [2] tensor, 8 bytes of data.
-        String header = "{\"w\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}";
+    void aFileOfAnIntegerDtypeSaysExactlyThat() throws IOException {
+        // What a raw PyTorch save_file(model.state_dict()) holds for BatchNorm's counter: an I64 scalar.
+        String header = "{\"num_batches_tracked\":{\"dtype\":\"I64\",\"shape\":[],\"data_offsets\":[0,8]}}";
         while ((header.length() + 8) % 8 != 0) header += " ";
         byte[] h = header.getBytes(StandardCharsets.US_ASCII);
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + h.length + 8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
-        b.putLong(h.length).put(h).putFloat(1f).putFloat(2f);
-        Path f = dir.resolve("f32.safetensors");
+        b.putLong(h.length).put(h).putLong(3);
+        Path f = dir.resolve("i64.safetensors");
         Files.write(f, b.array());
         IOException e = assertThrows(IOException.class, () -> SafeTensors.read(f));
-        assertEquals(f + ": tensor 'w' has dtype F32; Chainrule reads F64 only: convert the tensors to float64 before saving"
-            + " (in Python, tensor.double() or array.astype(numpy.float64))", e.getMessage());
+        assertEquals(f + ": tensor 'num_batches_tracked' has dtype I64; Chainrule reads F64, F32, F16 and BF16 only:"
+            + " convert the tensors to a floating-point type before saving (in Python, tensor.float() or tensor.double(),"
+            + " e.g. {k: v.float() for k, v in model.state_dict().items()}, or array.astype(numpy.float64))", e.getMessage());
         assertFalse(e.getMessage().contains("corrupt") || e.getMessage().contains("truncated"), e.getMessage());
         // An unknown dtype is still reported as a broken file.
-        Files.write(f, new String(b.array(), StandardCharsets.ISO_8859_1).replace("F32", "X32").getBytes(StandardCharsets.ISO_8859_1));
+        Files.write(f, new String(b.array(), StandardCharsets.ISO_8859_1).replace("I64", "X64").getBytes(StandardCharsets.ISO_8859_1));
         e = assertThrows(IOException.class, () -> SafeTensors.read(f));
-        assertTrue(e.getMessage().contains("'X32', which is not a safetensors dtype"), e.getMessage());
+        assertTrue(e.getMessage().contains("'X64', which is not a safetensors dtype (Chainrule reads F64, F32, F16 and BF16)"),
+            e.getMessage());
     }
 }
