@@ -66,8 +66,10 @@ def main():
             if dtype == "F32":
                 expected = expected.astype(np.float32)
             assert a.dtype == expected.dtype and a.tobytes() == expected.tobytes(), name
-        state = {k: torch.from_numpy(a.copy()).to(model.state_dict()[k].dtype) for k, a in arrays.items()}
-        model.load_state_dict(state, strict=True)
+        # As a user would: load_state_dict copies (and converts) float64/float32 into the float32 model,
+        # and the double num_batches_tracked into its int64 buffer.
+        model.load_state_dict({k: torch.from_numpy(a.copy()) for k, a in arrays.items()}, strict=True)
+        assert torch.equal(model[0].weight.detach().double(), torch.from_numpy(arrays["0.weight"].astype(np.float32)).double())
         print("%s: %d tensors, %d values, NumPy values exact, loads into PyTorch" %
               (os.path.basename(path), len(arrays), sum(a.size for a in arrays.values())))
     return 0
