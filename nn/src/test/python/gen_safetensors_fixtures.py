@@ -5,9 +5,9 @@ A float32 PyTorch model, Sequential(Linear(4, 8), BatchNorm1d(8), ReLU(), Linear
 state_dict names (0.weight, 0.bias, 1.weight, 1.bias, 1.running_mean, 1.running_var,
 1.num_batches_tracked, 3.weight, 3.bias) are those of the same Chainrule Sequential's
 namedParameters() and namedBuffers(), is trained on three batches (so that the running statistics are
-not the initial ones), and its state dict is saved three times: as F32, F16 and BF16. Every tensor is
-converted to the file's type, including num_batches_tracked (int64 in PyTorch; Chainrule reads
-floating-point tensors only), as `{k: v.float() for k, v in state_dict.items()}` does.
+not the initial ones), and its state dict is saved three times: as F32 (the raw
+`save_file(model.state_dict())`), F16 and BF16 (`model.to(dtype).state_dict()`). The floating tensors
+have the file's type; num_batches_tracked stays int64 (I64), as PyTorch keeps it.
 
 Debian's python3-torch has no `safetensors` package, so the files are written here byte for byte as
 `safetensors.torch.save_file` (safetensors/src/tensor.rs, `prepare`) writes them: an 8-byte
@@ -93,7 +93,9 @@ def main():
     fixtures = {"input": {"shape": list(x.shape), "data": flat(x)}, "files": {}}
     for dtype, file in [(torch.float32, "pytorch_f32.safetensors"), (torch.float16, "pytorch_f16.safetensors"),
                         (torch.bfloat16, "pytorch_bf16.safetensors")]:
-        state = {k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()}
+        # What model.to(dtype).state_dict() holds: floating tensors converted, the int64 counter kept.
+        state = {k: (v.detach().to(dtype) if v.is_floating_point() else v.detach()).contiguous()
+                 for k, v in model.state_dict().items()}
         metadata = {"format": "pt"} if dtype == torch.float32 else None
         save_file(state, os.path.join(OUT, file), metadata)
         # The model as Chainrule holds it after loading: the stored values, in float64.

@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>The file is readable from Python: {@code safetensors.numpy.load_file("model.safetensors")}, or
  * {@code safetensors.torch.load_file} into a PyTorch model with the same {@code state_dict} names.
  * Conversely a PyTorch {@code safetensors.torch.save_file(model.state_dict(), path)} loads into a
- * Chainrule model with the same names and shapes, once integer tensors (BatchNorm's
- * {@code num_batches_tracked} is {@code int64}) are converted to a floating-point type.
+ * Chainrule model with the same names and shapes, as saved (float32, float16 or bfloat16 tensors,
+ * and BatchNorm's {@code int64} {@code num_batches_tracked}, are converted exactly to doubles).
  * Saving is atomic (a failed or interrupted save leaves the previous checkpoint intact). Loading
  * checks the whole file and that its names and shapes match the model's parameters and buffers
  * exactly before it changes anything: if it throws, the model is unchanged. A model without buffers

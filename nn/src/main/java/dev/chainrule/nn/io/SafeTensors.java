@@ -50,9 +50,10 @@ import org.slf4j.LoggerFactory;
  * {@code safetensors.torch.save_file(model.state_dict(), ...)}) and plain NumPy.
  *
  * <p>Element types ({@link DType}): reading accepts {@code F64}, {@code F32}, {@code F16} and
- * {@code BF16}, each converted exactly to a double (every value of these types is a double), and a
- * file may mix them; integer, boolean and 8-bit float tensors are rejected with an
- * {@link IOException} that says how to convert them. Writing produces {@code F64} (the default:
+ * {@code BF16}, each converted exactly to a double (every value of these types is a double), the
+ * integer types ({@code I64} … {@code U8}, exact up to 2<sup>53</sup> in magnitude; a larger 64-bit
+ * value fails the load) and {@code BOOL} (0 or 1), and a file may mix them; 8-bit float tensors are
+ * rejected with an {@link IOException} that says how to convert them. Writing produces {@code F64} (the default:
  * exact) or, on request, {@code F32} (each double rounded to the nearest float).
  *
  * <p>Layout: an 8-byte little-endian unsigned header length {@code N}; {@code N} bytes of UTF-8 JSON
@@ -84,9 +85,8 @@ public final class SafeTensors {
 
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final int CHUNK = 1 << 16;
-    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16",
-        "I32", "U32", "I64", "U64");
-    private static final String READABLE = "F64, F32, F16 and BF16";
+    private static final Set<String> OTHER_DTYPES = Set.of("F8_E5M2", "F8_E4M3");
+    private static final String READABLE = "F64, F32, F16, BF16 and the integer and BOOL types";
     private static final JsonFactory JSON = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(64).build())
         .build();
@@ -95,8 +95,10 @@ public final class SafeTensors {
     private SafeTensors() {}
 
     /**
-     * The floating-point element types Chainrule reads, each converted exactly to a double, and
-     * writes ({@link #F64} and {@link #F32} only). Values are little-endian, as the format requires.
+     * The element types Chainrule reads, each converted exactly to a double (the floating-point types,
+     * the integer types so that PyTorch state dicts with integer buffers such as BatchNorm's
+     * {@code num_batches_tracked} load as saved, and BOOL), and writes ({@link #F64} and {@link #F32}
+     * only). Values are little-endian, as the format requires. The 8-bit float types are not read.
      */
     public enum DType {
         /** IEEE 754 binary64, 8 bytes: read and written exactly (the default for writing). */
@@ -141,7 +143,80 @@ public final class SafeTensors {
             double get(ByteBuffer b) {
                 return Float.intBitsToFloat(b.getShort() << 16);
             }
+        },
+        /**
+         * 64-bit signed integer, read only: exact when |v| &le; 2<sup>53</sup> (PyTorch's
+         * {@code num_batches_tracked} is one); a larger value fails the load with an {@link IOException}.
+         */
+        I64(8) {
+            @Override
+            double get(ByteBuffer b) {
+                long v = b.getLong();
+                if (v > EXACT || v < -EXACT) throw new InexactValue(Long.toString(v));
+                return v;
+            }
+        },
+        /** 64-bit unsigned integer, read only: exact up to 2<sup>53</sup>, larger values fail the load. */
+        U64(8) {
+            @Override
+            double get(ByteBuffer b) {
+                long v = b.getLong();
+                if (Long.compareUnsigned(v, EXACT) > 0) throw new InexactValue(Long.toUnsignedString(v));
+                return v;
+            }
+        },
+        /** 32-bit signed integer, read only, exact. */
+        I32(4) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.getInt();
+            }
+        },
+        /** 32-bit unsigned integer, read only, exact. */
+        U32(4) {
+            @Override
+            double get(ByteBuffer b) {
+                return Integer.toUnsignedLong(b.getInt());
+            }
+        },
+        /** 16-bit signed integer, read only, exact. */
+        I16(2) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.getShort();
+            }
+        },
+        /** 16-bit unsigned integer, read only, exact. */
+        U16(2) {
+            @Override
+            double get(ByteBuffer b) {
+                return Short.toUnsignedInt(b.getShort());
+            }
+        },
+        /** 8-bit signed integer, read only, exact. */
+        I8(1) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.get();
+            }
+        },
+        /** 8-bit unsigned integer, read only, exact. */
+        U8(1) {
+            @Override
+            double get(ByteBuffer b) {
+                return Byte.toUnsignedInt(b.get());
+            }
+        },
+        /** Boolean, one byte, read only: 0 is 0.0 (false), any other byte 1.0 (true). */
+        BOOL(1) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.get() == 0 ? 0.0 : 1.0;
+            }
         };
+
+        /** 2<sup>53</sup>: every integer up to it in magnitude is a double. */
+        private static final long EXACT = 1L << 53;
 
         private final int bytes;
 
@@ -149,7 +224,7 @@ public final class SafeTensors {
             this.bytes = bytes;
         }
 
-        /** The size of one element in bytes: 8, 4, 2 or 2. */
+        /** The size of one element in bytes (8 for F64, 4 for F32, 2 for F16 and BF16, ...). */
         public int bytes() {
             return bytes;
         }
@@ -159,7 +234,11 @@ public final class SafeTensors {
             return this == F64 || this == F32;
         }
 
-        /** Reads one element at the buffer's position (little-endian buffer) and converts it exactly. */
+        /**
+         * Reads one element at the buffer's position (little-endian buffer) and converts it exactly.
+         *
+         * A 64-bit integer beyond 2<sup>53</sup> in magnitude throws the reader's InexactValue.
+         */
         abstract double get(ByteBuffer b);
 
         /** Writes {@code v} as one element; only for {@link #writable()} types. */
@@ -460,6 +539,15 @@ public final class SafeTensors {
         return null;
     }
 
+    /** A 64-bit integer element that no double holds exactly; turned into an {@link IOException} by the reader. */
+    private static final class InexactValue extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InexactValue(String value) {
+            super(value, null, false, false);
+        }
+    }
+
     /** One tensor's header entry. */
     private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
 
@@ -532,7 +620,12 @@ public final class SafeTensors {
                     readFully(buf, pos);
                     pos += buf.limit();
                     buf.flip();
-                    while (buf.remaining() >= width) values[k++] = e.dtype.get(buf);
+                    try {
+                        while (buf.remaining() >= width) values[k++] = e.dtype.get(buf);
+                    } catch (InexactValue x) {
+                        throw new IOException(where + ": tensor '" + e.name + "' (" + e.dtype + ") element " + (k - 1)
+                            + " is " + x.getMessage() + ", which a double cannot hold exactly (|v| > 2^53); convert it before saving");
+                    }
                 }
                 tensors.put(e.name, Tensor.of(values, e.shape));
             }

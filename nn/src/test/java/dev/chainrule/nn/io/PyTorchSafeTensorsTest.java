@@ -128,7 +128,7 @@ class PyTorchSafeTensorsTest {
             assertArrayEquals(ints(e.getValue().get("shape")), t.shape(), e.getKey());
             assertArrayEquals(doubles(e.getValue().get("data")), t.toArray(), 0.0, e.getKey());
         });
-        assertEquals(3.0, loaded.get("1.num_batches_tracked").item(), "BatchNorm's counter, stored as a float");
+        assertEquals(3.0, loaded.get("1.num_batches_tracked").item(), "BatchNorm's counter, stored as I64 as PyTorch does");
 
         JsonNode in = fix.get("input");
         m.eval();
@@ -229,11 +229,12 @@ class PyTorchSafeTensorsTest {
         String[][] rewrites = {
             {"\"0.weight\":{\"dtype\":\"F32\"", "\"0.weight\":{\"dtype\":\"F16\""},  // size no longer matches
             {"\"0.weight\":{\"dtype\":\"F32\"", "\"0.weight\":{\"dtype\":\"F64\""},
-            {"\"0.weight\":{\"dtype\":\"F32\"", "\"0.weight\":{\"dtype\":\"I32\""},  // valid file, integer type
+            {"\"0.weight\":{\"dtype\":\"F32\"", "\"0.weight\":{\"dtype\":\"F8_E4M3\""},  // unread type (and size)
             {"\"shape\":[8,4]", "\"shape\":[4,8]"},                                  // valid file, wrong shape for the model
             {"\"shape\":[8,4]", "\"shape\":[8,5]"},
-            {"\"data_offsets\":[32,160]", "\"data_offsets\":[32,164]"},
-            {"\"data_offsets\":[0,32]", "\"data_offsets\":[0,28]"},
+            {"\"data_offsets\":[40,168]", "\"data_offsets\":[40,172]"},
+            {"\"data_offsets\":[8,40]", "\"data_offsets\":[8,36]"},
+            {"\"data_offsets\":[0,8]", "\"data_offsets\":[0,4]"},
             {"\"3.bias\"", "\"3.biax\""},
             {"\"shape\":[]", "\"shape\":[1]"}};
         for (String[] r : rewrites) {
