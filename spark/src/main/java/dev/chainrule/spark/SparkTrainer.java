@@ -1,0 +1,501 @@
+package dev.chainrule.spark;
+
+import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.Dropout;
+import dev.chainrule.nn.Module;
+import dev.chainrule.nn.loss.Reduction;
+import dev.chainrule.optim.EpochSummary;
+import dev.chainrule.optim.GradientClipping;
+import dev.chainrule.optim.Optimizer;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.function.Function;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Synchronous data-parallel training of any {@link Module} with any {@link Optimizer} on Spark: the
+ * data stays in the partitions of a {@link ShardedData}, the model and the optimizer state live on the
+ * driver, and the result equals single-machine training on the same global mini-batches.
+ *
+ * <p>One step, for the global batch {@code I_t} (B sample indices):
+ * <ol>
+ *   <li>the driver broadcasts a flat, read-only copy of the parameters θ;</li>
+ *   <li>each partition p takes the rows of {@code I_t} it holds, in batch order, loads θ into its own
+ *       model (built once per executor task slot by the {@link ModelFactory}), runs forward — every
+ *       {@link Dropout} keys row r by its position in {@code I_t} and by the step t, so the masks do not
+ *       depend on the partitioning — then the {@code SUM} loss and backward, and returns
+ *       {@code (Σ_{i∈p} L_i, Σ_{i∈p} ∇L_i)};</li>
+ *   <li>the driver collects the partitions' sums and adds them in partition order (a fixed order, so
+ *       the floating-point result does not depend on which task finished first), divides by B, writes
+ *       {@code ∇ = (1/B) Σ_p Σ_{i∈p} ∇L_i} into its parameters' gradients and calls the ordinary
+ *       {@link Optimizer#step()}.</li>
+ * </ol>
+ * The batches are those of a shuffling {@code DataLoader} with {@code batchSize(B)} and
+ * {@code shuffle(new SplittableRandom(seed))}: epoch e visits the samples in the e-th Fisher–Yates
+ * permutation drawn from one {@code SplittableRandom(seed)}, cut into consecutive batches of B (the last
+ * one smaller unless {@link Builder#dropLast}). So for the same model factory, loss, optimizer, seed and
+ * batch size, the loss curve and the parameters equal those of {@code Trainer} on the same data up to
+ * floating-point rounding (the sums are grouped by partition), and equal bit for bit a single-machine
+ * loop that sums the same shards in the same order.
+ *
+ * <pre>{@code
+ * SparkTrainer trainer = SparkTrainer.builder(sc,
+ *         () -> Mlp.builder().sizes(784, 128, 10).dropout(0.2).seed(42).build(),
+ *         CrossEntropy::new,
+ *         model -> Adam.builder(model).lr(1e-3).build())
+ *     .batchSize(128).epochs(5).seed(7).metric(Accuracy::multiclass).build();
+ * SparkHistory history = trainer.fit(train, test);
+ * Module trained = trainer.model();
+ * }</pre>
+ *
+ * <p>Failures lose nothing: a step whose job fails (bad data, an exception in the model, a lost
+ * executor after Spark's retries) or whose loss is not finite throws before the optimizer runs, so the
+ * driver's parameters and optimizer state are as before that step. A task that fails and succeeds on
+ * retry gives the same sums, so the run's result equals a fault-free run bit for bit. Errors name the
+ * partition and the rows instead of Spark's "Job aborted" wrapper.
+ *
+ * <p>Limits: modules with non-parameter state other than dropout seeds (e.g. running statistics)
+ * would keep that state per task; they are not supported. Not thread-safe: one fit at a time.
+ */
+public final class SparkTrainer {
+
+    private static final Logger LOG = LoggerFactory.getLogger(SparkTrainer.class);
+
+    private final JavaSparkContext sc;
+    private final ModelFactory modelFactory;
+    private final LossFactory lossFactory;
+    private final MetricFactory metricFactory;
+    private final int batchSize;
+    private final int epochs;
+    private final long seed;
+    private final boolean shuffle;
+    private final boolean dropLast;
+    private final double clipNorm;
+    private final List<StepListener> listeners;
+    private final Module model;
+    private final Optimizer optimizer;
+    private final Layout layout;
+    private final String runId = UUID.randomUUID().toString();
+
+    /** Updates applied so far: the global step number of the next update. */
+    private long step;
+    /** Sums over the current epoch's steps so far (restored with a checkpoint, so a resumed epoch reports the same mean). */
+    private double epochLossSum;
+    private double epochMetricSum;
+    private long epochSamples;
+
+    private SparkTrainer(Builder b) {
+        this.sc = b.sc;
+        this.modelFactory = Serialization.check("SparkTrainer", "model factory", b.modelFactory);
+        this.lossFactory = Serialization.check("SparkTrainer", "loss factory", b.lossFactory);
+        this.metricFactory = b.metricFactory == null ? null : Serialization.check("SparkTrainer", "metric factory", b.metricFactory);
+        this.batchSize = b.batchSize;
+        this.epochs = b.epochs;
+        this.seed = b.seed;
+        this.shuffle = b.shuffle;
+        this.dropLast = b.dropLast;
+        this.clipNorm = b.clipNorm;
+        this.listeners = List.copyOf(b.listeners);
+        this.model = driverModel(b.modelFactory, modelFactory);
+        this.layout = Layout.of(model);
+        if (lossFactory.create(Reduction.SUM) == null) throw new IllegalArgumentException("SparkTrainer: the loss factory returned null");
+        this.optimizer = b.optimizerFactory.apply(model);
+        checkOptimizer(optimizer, model);
+    }
+
+    /**
+     * A builder for training the model that {@code model} builds, on loss {@code loss} (asked for its
+     * {@code SUM} form), with the optimizer {@code optimizer} builds over the driver's model, e.g.
+     * {@code m -> Adam.builder(m).lr(1e-3).build()}.
+     *
+     * @throws NullPointerException if an argument is null
+     */
+    public static Builder builder(JavaSparkContext sc, ModelFactory model, LossFactory loss, Function<Module, Optimizer> optimizer) {
+        return new Builder(Objects.requireNonNull(sc, "SparkTrainer: sc is null"), Objects.requireNonNull(model, "SparkTrainer: model factory is null"),
+            Objects.requireNonNull(loss, "SparkTrainer: loss factory is null"), Objects.requireNonNull(optimizer, "SparkTrainer: optimizer factory is null"));
+    }
+
+    /** Builds the driver's model and checks that the factory (and its serialized copy) builds the same model every time. */
+    private static Module driverModel(ModelFactory original, ModelFactory copy) {
+        Module a = original.create();
+        Module b = copy.create();
+        if (a == null || b == null) throw new IllegalArgumentException("SparkTrainer: the model factory returned null");
+        Layout la = Layout.of(a);
+        try {
+            la.check(b, "a second call");
+        } catch (IllegalStateException e) {
+            throw new IllegalArgumentException("SparkTrainer: " + e.getMessage(), e);
+        }
+        List<Tensor> pa = a.parameters(), pb = b.parameters();
+        for (int k = 0; k < pa.size(); k++) {
+            if (!java.util.Arrays.equals(pa.get(k).toArray(), pb.get(k).toArray())) {
+                throw new IllegalArgumentException("SparkTrainer: the model factory built two models with different initial values of "
+                    + la.name(k) + "; it must be deterministic (every executor builds its own model): seed every random generator "
+                    + "inside the factory, e.g. Mlp.builder()...seed(42)");
+            }
+        }
+        List<Dropout> da = dropouts(a), db = dropouts(b);
+        for (int k = 0; k < da.size(); k++) {
+            if (da.get(k).seed() != db.get(k).seed()) {
+                throw new IllegalArgumentException("SparkTrainer: the model factory built two models whose Dropout " + k
+                    + " has different seeds; seed the generator the factory gives to Dropout so that every executor draws the same masks");
+            }
+        }
+        return a;
+    }
+
+    private static List<Dropout> dropouts(Module m) {
+        List<Dropout> out = new ArrayList<>();
+        Deque<Module> todo = new ArrayDeque<>();
+        todo.push(m);
+        while (!todo.isEmpty()) {
+            Module x = todo.pop();
+            if (x instanceof Dropout d) out.add(d);
+            List<Module> kids = new ArrayList<>(x.children().values());
+            for (int i = kids.size() - 1; i >= 0; i--) todo.push(kids.get(i));
+        }
+        return out;
+    }
+
+    private static void checkOptimizer(Optimizer optimizer, Module model) {
+        if (optimizer == null) throw new IllegalArgumentException("SparkTrainer: the optimizer factory returned null");
+        Set<Tensor> mine = Collections.newSetFromMap(new IdentityHashMap<>());
+        mine.addAll(model.parameters());
+        Set<Tensor> its = Collections.newSetFromMap(new IdentityHashMap<>());
+        its.addAll(optimizer.parameters());
+        if (!mine.equals(its)) {
+            throw new IllegalArgumentException("SparkTrainer: the optimizer must update exactly the parameters of the model it is given "
+                + "(" + its.size() + " vs " + mine.size() + "); build it from the factory's argument, e.g. m -> Adam.builder(m).build()");
+        }
+    }
+
+    /** The driver's model: the one being trained (its parameters are the result). */
+    public Module model() {
+        return model;
+    }
+
+    /** The driver's optimizer, holding all optimizer state. */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** The number of updates applied so far (the global step number of the next one). */
+    public long step() {
+        return step;
+    }
+
+    /** The global batch size B. */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** The planned number of epochs. */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** The seed of the epoch permutations. */
+    public long seed() {
+        return seed;
+    }
+
+    /** Steps per epoch for {@code n} samples: {@code ceil(n/B)}, or {@code floor(n/B)} with dropLast. */
+    public int batchesPerEpoch(int n) {
+        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+    }
+
+    /** Trains without a validation set; see {@link #fit(ShardedData, ShardedData)}. */
+    public SparkHistory fit(ShardedData train) {
+        return fit(train, null);
+    }
+
+    /**
+     * Trains until {@link #epochs()} epochs are complete, counting from step 0: a fresh trainer runs
+     * every epoch, a trainer restored from a checkpoint continues at its step. After each epoch it
+     * evaluates on {@code validation} (if not null) and logs the epoch at INFO.
+     *
+     * @throws IllegalArgumentException if {@code train} has no samples or too few for one batch with
+     *     dropLast, or a step fails on bad data (naming the partition and rows)
+     * @throws IllegalStateException if a step fails otherwise or its loss is not finite; the update of
+     *     that step is not applied
+     */
+    public SparkHistory fit(ShardedData train, ShardedData validation) {
+        Objects.requireNonNull(train, "SparkTrainer.fit: training data is null");
+        int n = train.size();
+        if (n == 0) throw new IllegalArgumentException("SparkTrainer.fit: the training data has no samples (all " + train.partitions() + " partitions are empty)");
+        int perEpoch = batchesPerEpoch(n);
+        if (perEpoch == 0) {
+            throw new IllegalArgumentException("SparkTrainer.fit: batch size " + batchSize + " exceeds the " + n
+                + " samples and dropLast is set, so every epoch would be empty");
+        }
+        Tasks.Run run = new Tasks.Run(runId, modelFactory, lossFactory, metricFactory, layout, train.offsets());
+        Tasks.Run validationRun = validation == null ? null
+            : new Tasks.Run(runId, modelFactory, lossFactory, metricFactory, layout, validation.offsets());
+        List<EpochSummary> summaries = new ArrayList<>();
+        List<StepInfo> steps = new ArrayList<>();
+        long total = (long) epochs * perEpoch;
+        if (step >= total) {
+            LOG.info("SparkTrainer: all {} epochs ({} steps) are already done", epochs, total);
+            return new SparkHistory(summaries, steps);
+        }
+        int startEpoch = (int) (step / perEpoch);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int e = 0; e < startEpoch && shuffle; e++) permutation(n, rng);   // replay the epochs already done
+        for (int epoch = startEpoch; epoch < epochs; epoch++) {
+            long start = System.nanoTime();
+            int[] order = shuffle ? permutation(n, rng) : identity(n);
+            for (int b = (int) (step - (long) epoch * perEpoch); b < perEpoch; b++) {
+                int from = b * batchSize, to = Math.min(n, from + batchSize);
+                StepInfo info = runStep(train, run, java.util.Arrays.copyOfRange(order, from, to), epoch + 1, b + 1);
+                steps.add(info);
+                for (StepListener l : listeners) l.onStep(info);
+            }
+            double[] validated = {Double.NaN, Double.NaN};
+            if (validation != null) {
+                Evaluation ev = evaluate(validation, validationRun);
+                validated = new double[] {ev.loss(), ev.metric()};
+            }
+            EpochSummary s = new EpochSummary(epoch + 1, epochLossSum / epochSamples,
+                metricFactory == null ? Double.NaN : epochMetricSum / epochSamples, validated[0], validated[1], optimizer.learningRate());
+            summaries.add(s);
+            epochLossSum = epochMetricSum = 0;
+            epochSamples = 0;
+            log(s, (System.nanoTime() - start) / 1_000_000);
+        }
+        return new SparkHistory(summaries, steps);
+    }
+
+    @SuppressWarnings("try")
+    private StepInfo runStep(ShardedData train, Tasks.Run run, int[] batch, int epoch, int batchIndex) {
+        long t0 = System.nanoTime();
+        Broadcast<double[]> parameters = sc.broadcast(layout.flatten(model));   // a fresh copy: tasks may read it in place
+        long t1 = System.nanoTime();
+        List<PartResult> parts;
+        try {
+            parts = train.rdd().mapPartitions(new Tasks.Step(run, parameters, batch, step)).collect();
+        } catch (RuntimeException e) {
+            throw PartitionFailure.unwrap("SparkTrainer: step " + step + " (epoch " + epoch + ", batch " + batchIndex + ")", e,
+                "the update was not applied, the driver's parameters are unchanged");
+        } finally {
+            parameters.destroy();
+        }
+        long t2 = System.nanoTime();
+        int b = batch.length;
+        double lossSum = 0, metricSum = 0;
+        int rows = 0;
+        long compute = 0;
+        double[] grad = new double[layout.total()];
+        boolean[] reached = new boolean[layout.count()];
+        for (int p = 0; p < parts.size(); p++) {
+            PartResult r = parts.get(p);
+            if (r.partition() != p) throw new IllegalStateException("SparkTrainer: partition " + r.partition() + " arrived in place " + p);
+            if (r.rows() == 0) continue;
+            rows += r.rows();
+            lossSum += r.lossSum();
+            metricSum += r.metricSum();
+            compute = Math.max(compute, r.computeNanos());
+            double[] g = r.grad();
+            for (int i = 0; i < grad.length; i++) grad[i] += g[i];
+            for (int k = 0; k < reached.length; k++) reached[k] |= r.reached()[k];
+        }
+        if (parts.size() != train.partitions() || rows != b) {
+            throw new IllegalStateException("SparkTrainer: step " + step + ": the " + parts.size() + " partitions reported " + rows
+                + " rows of a batch of " + b + "; the data changed under the trainer. The update was not applied");
+        }
+        double loss = lossSum / b;
+        if (!Double.isFinite(loss)) {
+            throw new IllegalStateException("SparkTrainer: training loss is " + loss + " at epoch " + epoch + ", batch " + batchIndex
+                + " (step " + step + ", learning rate " + optimizer.learningRate() + "); lower the learning rate, clip gradients "
+                + "(clipNorm) or standardize the inputs. That batch's update was not applied.");
+        }
+        for (int i = 0; i < grad.length; i++) {
+            grad[i] /= b;
+            if (!Double.isFinite(grad[i])) {
+                throw new IllegalStateException("SparkTrainer: the gradient is " + grad[i] + " at epoch " + epoch + ", batch " + batchIndex
+                    + " (step " + step + ") although the loss is finite; clip gradients (clipNorm) or lower the learning rate. "
+                    + "That batch's update was not applied.");
+            }
+        }
+        model.zeroGrad();
+        optimizer.zeroGrad();
+        layout.writeGrads(model, grad, reached);
+        if (clipNorm > 0) GradientClipping.clipNorm(optimizer.parameters(), clipNorm);
+        optimizer.step();
+        optimizer.zeroGrad();
+        double metric = metricFactory == null ? Double.NaN : metricSum / b;
+        epochLossSum += loss * b;
+        epochMetricSum += metricSum;
+        epochSamples += b;
+        StepInfo info = new StepInfo(step, epoch, batchIndex, b, loss, metric, t1 - t0, t2 - t1, compute, System.nanoTime() - t2);
+        step++;
+        return info;
+    }
+
+    /**
+     * The mean loss (and metric) of the current model over every sample of {@code data}, in eval mode
+     * (no dropout) and without recording a graph; partitions are added in index order.
+     *
+     * @throws IllegalArgumentException if {@code data} has no samples, or evaluation fails on bad data
+     */
+    public Evaluation evaluate(ShardedData data) {
+        Objects.requireNonNull(data, "SparkTrainer.evaluate: data is null");
+        return evaluate(data, new Tasks.Run(runId, modelFactory, lossFactory, metricFactory, layout, data.offsets()));
+    }
+
+    private Evaluation evaluate(ShardedData data, Tasks.Run run) {
+        if (data.size() == 0) throw new IllegalArgumentException("SparkTrainer.evaluate: the data has no samples");
+        Broadcast<double[]> parameters = sc.broadcast(layout.flatten(model));
+        List<PartResult> parts;
+        try {
+            parts = data.rdd().mapPartitions(new Tasks.Evaluate(run, parameters)).collect();
+        } catch (RuntimeException e) {
+            throw PartitionFailure.unwrap("SparkTrainer.evaluate", e, "");
+        } finally {
+            parameters.destroy();
+        }
+        double lossSum = 0, metricSum = 0;
+        long rows = 0;
+        for (PartResult r : parts) {
+            if (r.rows() == 0) continue;
+            rows += r.rows();
+            lossSum += r.lossSum();
+            metricSum += r.metricSum();
+        }
+        return new Evaluation(rows, lossSum / rows, metricFactory == null ? Double.NaN : metricSum / rows);
+    }
+
+    /** A Fisher–Yates permutation of {@code 0..n-1}, drawn exactly as {@code DataLoader} draws its epochs. */
+    static int[] permutation(int n, SplittableRandom rng) {
+        int[] p = identity(n);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static int[] identity(int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) p[i] = i;
+        return p;
+    }
+
+    private void log(EpochSummary s, long millis) {
+        if (!LOG.isInfoEnabled()) return;
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "epoch %d/%d: loss %.6g", s.epoch(), epochs, s.trainLoss()));
+        if (metricFactory != null) sb.append(String.format(Locale.ROOT, ", metric %.4f", s.trainMetric()));
+        if (s.hasValidation()) {
+            sb.append(String.format(Locale.ROOT, ", val loss %.6g", s.validationLoss()));
+            if (metricFactory != null) sb.append(String.format(Locale.ROOT, ", val metric %.4f", s.validationMetric()));
+        }
+        sb.append(String.format(Locale.ROOT, " (%d ms)", millis));
+        LOG.info(sb.toString());
+    }
+
+    @Override
+    public String toString() {
+        return "SparkTrainer(batchSize=" + batchSize + ", epochs=" + epochs + ", seed=" + seed + ", step=" + step + ", optimizer="
+            + optimizer + ")";
+    }
+
+    /** Configures a {@link SparkTrainer}; {@link #build()} validates the factories on the driver. */
+    public static final class Builder {
+        private final JavaSparkContext sc;
+        private final ModelFactory modelFactory;
+        private final LossFactory lossFactory;
+        private final Function<Module, Optimizer> optimizerFactory;
+        private MetricFactory metricFactory;
+        private int batchSize = 32;
+        private int epochs = 10;
+        private long seed;
+        private boolean shuffle = true;
+        private boolean dropLast;
+        private double clipNorm;
+        private final List<StepListener> listeners = new ArrayList<>();
+
+        private Builder(JavaSparkContext sc, ModelFactory model, LossFactory loss, Function<Module, Optimizer> optimizer) {
+            this.sc = sc;
+            this.modelFactory = model;
+            this.lossFactory = loss;
+            this.optimizerFactory = optimizer;
+        }
+
+        /** The global mini-batch size B, split over the partitions; default 32. */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) throw new IllegalArgumentException("SparkTrainer: batch size must be at least 1, got " + batchSize);
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /** Passes over the data; default 10. */
+        public Builder epochs(int epochs) {
+            if (epochs < 1) throw new IllegalArgumentException("SparkTrainer: epochs must be at least 1, got " + epochs);
+            this.epochs = epochs;
+            return this;
+        }
+
+        /** Seed of the epoch permutations (as {@code DataLoader.shuffle(new SplittableRandom(seed))}); default 0. */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /** Whether each epoch visits the samples in a fresh permutation (default) or in index order. */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /** Whether to skip the last, smaller batch of each epoch; default false. */
+        public Builder dropLast(boolean dropLast) {
+            this.dropLast = dropLast;
+            return this;
+        }
+
+        /** A metric reported per step and epoch next to the loss, e.g. {@code Accuracy::multiclass}. */
+        public Builder metric(MetricFactory metric) {
+            this.metricFactory = metric;
+            return this;
+        }
+
+        /** Clips the averaged gradient to a global L2 norm of at most {@code maxNorm} before each update. */
+        public Builder clipNorm(double maxNorm) {
+            if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("SparkTrainer: clipNorm must be positive and finite, got " + maxNorm);
+            this.clipNorm = maxNorm;
+            return this;
+        }
+
+        /** Adds a listener called on the driver after every update, in the order added. */
+        public Builder listener(StepListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "SparkTrainer: listener is null"));
+            return this;
+        }
+
+        /**
+         * Checks the factories (serializable, deterministic), builds the driver's model and optimizer.
+         *
+         * @throws IllegalArgumentException if a factory is not serializable, builds different models on two
+         *     calls, returns null, or the optimizer does not hold exactly the model's parameters
+         */
+        public SparkTrainer build() {
+            return new SparkTrainer(this);
+        }
+    }
+}
