@@ -29,6 +29,9 @@ final class PartitionFailure extends RuntimeException {
             }
             if (t.getCause() == t) break;
         }
+        if (sparkError instanceof RuntimeException r && !r.getClass().getName().startsWith("org.apache.spark.")) {
+            return r;   // thrown on the driver by our own code, not by a job
+        }
         Throwable root = sparkError;
         while (root.getCause() != null && root.getCause() != root) root = root.getCause();
         return new IllegalStateException(what + " failed in Spark: " + root + (outcome.isEmpty() ? "" : "; " + outcome), sparkError);

@@ -27,9 +27,9 @@ import org.slf4j.LoggerFactory;
  *   <li>{@link #fromLoader}: each executor loads its own shard (from files every executor can read);
  *       the data never passes through the driver and lost shards are reloaded (full fault tolerance);</li>
  *   <li>{@link #fromSamples}: an existing RDD of {@link Sample}s (e.g. from a DataFrame), packed once
- *       and then cut from its lineage ({@code localCheckpoint}), so that training steps do not re-read
- *       or re-ship the source: a shard lost with its executor cannot be rebuilt and fails the step
- *       (restart from a {@link SparkTrainer} checkpoint);</li>
+ *       and cached; if the RDD was parallelized from a local collection (whose tasks would carry their
+ *       data in every job) the shards are also cut from that lineage ({@code localCheckpoint}), and a
+ *       shard lost with its executor then fails the step instead of being rebuilt;</li>
  *   <li>{@link #fromDataset}: a Chainrule {@link Dataset} held by the driver (tests, small data),
  *       broadcast once and cut into contiguous ranges.</li>
  * </ul>
@@ -46,19 +46,21 @@ public final class ShardedData implements AutoCloseable {
     private final int[] featureShape;
     private final int[] targetShape;
     private final Broadcast<?> source;
+    private final boolean cut;
     private boolean closed;
 
     private ShardedData(JavaSparkContext sc, JavaRDD<Shard> packed, Broadcast<?> source, boolean cutLineage,
                         int[] featureShape, int[] targetShape) {
         this.sc = sc;
         this.source = source;
+        this.cut = cutLineage;
         packed.persist(StorageLevel.MEMORY_AND_DISK());
         if (cutLineage) packed.rdd().localCheckpoint();
         List<int[]> info;
         try {
             // One job builds and caches every shard and reports its size and per-sample shapes.
             info = packed.map(ShardedData::describe).collect();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // SparkException is a checked exception that Scala code throws undeclared
             packed.unpersist(false);
             if (source != null) source.destroy();
             throw PartitionFailure.unwrap("ShardedData", e, "");
@@ -200,7 +202,8 @@ public final class ShardedData implements AutoCloseable {
     /**
      * Shards of an RDD of samples, one per partition of {@code samples}, packed and validated once
      * (every sample must have {@code prod(featureShape)} finite features and {@code prod(targetShape)}
-     * finite targets), then cached and cut from the source's lineage.
+     * finite targets), then cached (and cut from the source's lineage if it is a parallelized
+     * collection, see the class documentation).
      *
      * @param featureShape the shape of one sample's features, e.g. {@code {784}} or {@code {1, 28, 28}}
      * @param targetShape  the shape of one sample's target: {@code {}} for a class index or scalar, {@code {k}} for k outputs
@@ -213,7 +216,26 @@ public final class ShardedData implements AutoCloseable {
         int[] ts = Objects.requireNonNull(targetShape, "ShardedData.fromSamples: targetShape is null").clone();
         int xr = Shape.size(fs), yr = Shape.size(ts);
         JavaRDD<Shard> packed = samples.mapPartitionsWithIndex((p, it) -> List.of(pack(p, it, fs, ts, xr, yr)).iterator(), true);
-        return new ShardedData(JavaSparkContext.fromSparkContext(samples.context()), packed, null, true, fs, ts);
+        return new ShardedData(JavaSparkContext.fromSparkContext(samples.context()), packed, null, shipsData(samples.rdd()), fs, ts);
+    }
+
+    /**
+     * Whether a task of {@code rdd} carries data in its partition objects: true when the lineage holds a
+     * parallelized collection ({@code sc.parallelize}, a DataFrame made from a local list), whose
+     * partitions hold their elements. Caching does not help there (every task of every job that depends
+     * on such an RDD ships its partition), so those shards are cut from their lineage.
+     */
+    static boolean shipsData(org.apache.spark.rdd.RDD<?> rdd) {
+        java.util.Deque<org.apache.spark.rdd.RDD<?>> todo = new java.util.ArrayDeque<>();
+        java.util.Set<Integer> seen = new java.util.HashSet<>();
+        todo.push(rdd);
+        while (!todo.isEmpty()) {
+            org.apache.spark.rdd.RDD<?> r = todo.pop();
+            if (!seen.add(r.id())) continue;
+            if (r.getClass().getName().equals("org.apache.spark.rdd.ParallelCollectionRDD")) return true;
+            for (org.apache.spark.Dependency<?> d : scala.jdk.javaapi.CollectionConverters.asJava(r.dependencies())) todo.push(d.rdd());
+        }
+        return false;
     }
 
     private static JavaRDD<Integer> indices(JavaSparkContext sc, int n) {
@@ -336,7 +358,7 @@ public final class ShardedData implements AutoCloseable {
                     }
                 }
             });
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // SparkException is a checked exception that Scala code throws undeclared
             throw PartitionFailure.unwrap("ShardedData.checkClassIndices", e, "");
         }
     }
@@ -363,7 +385,16 @@ public final class ShardedData implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
-        shards.unpersist(false);
+        if (cut) {
+            try {
+                // RDD.unpersist would warn that the lineage was truncated, which is what we asked for.
+                sc.sc().unpersistRDD(shards.id(), false);
+            } catch (LinkageError e) {
+                shards.unpersist(false);
+            }
+        } else {
+            shards.unpersist(false);
+        }
         if (source != null) source.destroy();
     }
 

@@ -287,7 +287,7 @@ public final class SparkTrainer {
         List<PartResult> parts;
         try {
             parts = train.rdd().mapPartitions(new Tasks.Step(run, parameters, batch, step)).collect();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // SparkException is a checked exception that Scala code throws undeclared
             throw PartitionFailure.unwrap("SparkTrainer: step " + step + " (epoch " + epoch + ", batch " + batchIndex + ")", e,
                 "the update was not applied, the driver's parameters are unchanged");
         } finally {
@@ -362,7 +362,7 @@ public final class SparkTrainer {
         List<PartResult> parts;
         try {
             parts = data.rdd().mapPartitions(new Tasks.Evaluate(run, parameters)).collect();
-        } catch (RuntimeException e) {
+        } catch (Exception e) {   // SparkException is a checked exception that Scala code throws undeclared
             throw PartitionFailure.unwrap("SparkTrainer.evaluate", e, "");
         } finally {
             parameters.destroy();
