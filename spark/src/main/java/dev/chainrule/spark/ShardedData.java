@@ -61,8 +61,7 @@ public final class ShardedData implements AutoCloseable {
             // One job builds and caches every shard and reports its size and per-sample shapes.
             info = packed.map(ShardedData::describe).collect();
         } catch (Exception e) {   // SparkException is a checked exception that Scala code throws undeclared
-            packed.unpersist(false);
-            if (source != null) source.destroy();
+            release(sc, packed, cutLineage, source);
             throw PartitionFailure.unwrap("ShardedData", e, "");
         }
         int parts = packed.getNumPartitions();
@@ -76,7 +75,7 @@ public final class ShardedData implements AutoCloseable {
             offsets[p] = (int) total;
             total += d[1];
             if (total > Integer.MAX_VALUE - 8) {
-                packed.unpersist(false);
+                release(sc, packed, cutLineage, source);
                 throw new IllegalArgumentException("ShardedData: more than 2^31 samples; global sample indices are ints");
             }
             if (d[1] == 0) continue;
@@ -86,8 +85,7 @@ public final class ShardedData implements AutoCloseable {
                 ts = shapes[1];
                 shapesFrom = "partition " + p;
             } else if (!Arrays.equals(shapes[0], fs) || !Arrays.equals(shapes[1], ts)) {
-                packed.unpersist(false);
-                if (source != null) source.destroy();
+                release(sc, packed, cutLineage, source);
                 throw new IllegalArgumentException("ShardedData: partition " + p + " has samples of feature shape "
                     + Shape.toString(shapes[0]) + " and target shape " + Shape.toString(shapes[1]) + " but " + shapesFrom
                     + " has " + Shape.toString(fs) + " and " + Shape.toString(ts) + "; every sample must have the same shapes");
@@ -385,15 +383,19 @@ public final class ShardedData implements AutoCloseable {
     public void close() {
         if (closed) return;
         closed = true;
+        release(sc, shards, cut, source);
+    }
+
+    private static void release(JavaSparkContext sc, JavaRDD<Shard> rdd, boolean cut, Broadcast<?> source) {
         if (cut) {
             try {
                 // RDD.unpersist would warn that the lineage was truncated, which is what we asked for.
-                sc.sc().unpersistRDD(shards.id(), false);
+                sc.sc().unpersistRDD(rdd.id(), false);
             } catch (LinkageError e) {
-                shards.unpersist(false);
+                rdd.unpersist(false);
             }
         } else {
-            shards.unpersist(false);
+            rdd.unpersist(false);
         }
         if (source != null) source.destroy();
     }

@@ -78,7 +78,7 @@ class ChainruleClassifierTest {
     }
 
     private static ChainruleClassifier chainrule() {
-        return new ChainruleClassifier().setLayers(new int[] {4, 16, 3}).setDropout(0.1).setMaxIter(15).setBatchSize(50)
+        return new ChainruleClassifier().setLayers(new int[] {4, 16, 3}).setDropout(0.1).setMaxIter(10).setBatchSize(75)
             .setStepSize(0.05).setSeed(7)
             .setPredictionCol("cr_prediction").setProbabilityCol("cr_probability").setRawPredictionCol("cr_raw");
     }
@@ -90,7 +90,7 @@ class ChainruleClassifierTest {
 
     @Test
     void pipelineNextToMultilayerPerceptronClassifierAndPersistence(@TempDir Path dir) throws Exception {
-        MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 16, 3}).setMaxIter(50)
+        MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 16, 3}).setMaxIter(40)
             .setSeed(7L);
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(), chainrule(), mlp});
         PipelineModel model = pipeline.fit(train);
