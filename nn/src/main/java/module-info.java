@@ -3,6 +3,7 @@ module dev.chainrule.nn {
     requires transitive dev.chainrule.autograd;
     requires org.slf4j;
     requires com.fasterxml.jackson.core;
+    requires org.apache.commons.csv;
 
     exports dev.chainrule.nn;
     exports dev.chainrule.nn.init;

@@ -127,11 +127,13 @@ public final class Autograd {
             .orElse(null));
     }
 
+    /** Chainrule's own op machinery: internal kernels, Tensor, Backprop, Autograd and the {@code *Ops} op families. */
     private static boolean isOwn(String cls) {
-        return cls.startsWith("dev.chainrule.autograd.internal.")
-            || cls.equals("dev.chainrule.autograd.Tensor")
-            || cls.equals("dev.chainrule.autograd.Backprop")
-            || cls.equals("dev.chainrule.autograd.Autograd")
-            || cls.startsWith("dev.chainrule.autograd.Tensor$");
+        if (cls.startsWith("dev.chainrule.autograd.internal.")) return true;
+        if (!cls.startsWith("dev.chainrule.autograd.")) return false;
+        String name = cls.substring("dev.chainrule.autograd.".length());
+        int nested = name.indexOf('$');
+        if (nested >= 0) name = name.substring(0, nested);
+        return name.equals("Tensor") || name.equals("Backprop") || name.equals("Autograd") || name.endsWith("Ops");
     }
 }

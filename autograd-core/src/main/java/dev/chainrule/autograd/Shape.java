@@ -57,4 +57,32 @@ public final class Shape {
         Kernels.size(shape);
         return shape.clone();
     }
+
+    /** Product of the dimensions before {@code axis}: the outer count of an {@code [outer, n, inner]} view. */
+    static int outer(int[] shape, int axis) {
+        int o = 1;
+        for (int i = 0; i < axis; i++) o *= shape[i];
+        return o;
+    }
+
+    /** Product of the dimensions after {@code axis}: the inner count of an {@code [outer, n, inner]} view. */
+    static int inner(int[] shape, int axis) {
+        int in = 1;
+        for (int i = axis + 1; i < shape.length; i++) in *= shape[i];
+        return in;
+    }
+
+    /** {@code shape} with dimension {@code axis} set to 1 (a reduction's keepDims shape). */
+    static int[] keep(int[] shape, int axis) {
+        int[] s = shape.clone();
+        s[axis] = 1;
+        return s;
+    }
+
+    /** {@code shape} without dimension {@code axis}. */
+    static int[] drop(int[] shape, int axis) {
+        int[] out = new int[shape.length - 1];
+        for (int i = 0, j = 0; i < shape.length; i++) if (i != axis) out[j++] = shape[i];
+        return out;
+    }
 }

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.chainrule.autograd.internal.Kernels;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -590,6 +591,22 @@ class BackwardTest {
             assertTrue(e.getMessage().contains(BackwardTest.class.getName()), e.getMessage());
         }
         assertFalse(Autograd.isAnomalyEnabled(), "the scope restores the previous setting");
+    }
+
+    @Test
+    void anomalyModeReportsInfinitiesAnOpCreatesButNotOnesItPassesOn() {
+        Tensor scores = Tensor.of(new double[] {1, 2, 3, 4}, 2, 2).requiresGrad();
+        Tensor mask = Tensor.of(new double[] {0, Double.NEGATIVE_INFINITY, 0, 0}, 2, 2);   // a deliberate -inf fill
+        try (var s = Autograd.detectAnomaly(true)) {
+            Tensor p = scores.add(mask).softmax(-1);              // -inf passed on by add, softmax finite
+            assertEquals(0.0, p.get(0, 1));
+            p.mul(Tensor.of(new double[] {1, 2, 3, 4}, 2, 2)).sum().backward();
+            assertTrue(Kernels.allFinite(scores.grad().toArray()));
+            ArithmeticException overflow = assertThrows(ArithmeticException.class, () -> scores.mul(1e308).mul(10));
+            assertTrue(overflow.getMessage().contains("'mul'") && overflow.getMessage().contains("Inf"), overflow.getMessage());
+            ArithmeticException nan = assertThrows(ArithmeticException.class, () -> scores.add(mask).mul(0));
+            assertTrue(nan.getMessage().contains("NaN"), "NaN is an anomaly even from a non-finite input: " + nan.getMessage());
+        }
     }
 
     @Test

@@ -10,13 +10,19 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * A differentiable building block: a function {@link #forward(Tensor)} of its input and of its
  * parameters (leaf tensors that require grad), possibly made of child modules. Subclasses register
  * parameters and children in their constructor; {@link #namedParameters()} then lists every
  * parameter under a stable dotted name such as {@code layers.0.weight}, in registration order.
+ *
+ * <p>Non-trained state that belongs to the model, such as batch-norm running statistics, lives in
+ * buffers ({@link #registerBuffer}, {@link #namedBuffers()}): leaves that do not require grad, which
+ * optimizers never see and checkpoints save next to the parameters.
  *
  * <p>Modules are batch-first: the first input dimension indexes samples. {@link #train()} and
  * {@link #eval()} switch behaviour that differs between training and inference (e.g. dropout).
@@ -25,6 +31,7 @@ import java.util.Set;
 public abstract class Module {
 
     private final Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
 
@@ -38,6 +45,7 @@ public abstract class Module {
      */
     protected final Tensor registerParameter(String name, Tensor value) {
         checkName(name);
+        Objects.requireNonNull(value, getClass().getSimpleName() + ": parameter '" + name + "' is null");
         if (!value.isLeaf()) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + name
                 + "' must be a leaf tensor (created by a factory, not by an op); use detach()");
@@ -46,10 +54,31 @@ public abstract class Module {
         return value;
     }
 
+    /**
+     * Registers {@code value} as a buffer under {@code name}: state of the model that is not trained
+     * (e.g. batch-norm running statistics), listed by {@link #namedBuffers()} and saved by checkpoints,
+     * never seen by optimizers. It must be a leaf that does not require grad. Update it in place under
+     * {@link dev.chainrule.autograd.Autograd#noGrad()} (e.g. {@code copyFrom}, {@code lerpInPlace}), which
+     * keeps its identity, so checkpoints and other references see the new values.
+     *
+     * @return the same tensor, for assignment to a field
+     * @throws IllegalArgumentException if the name is empty, dotted or taken, or the tensor is not a leaf or requires grad
+     */
+    protected final Tensor registerBuffer(String name, Tensor value) {
+        checkName(name);
+        Objects.requireNonNull(value, getClass().getSimpleName() + ": buffer '" + name + "' is null");
+        if (!value.isLeaf() || value.isGradRequired()) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + ": buffer '" + name + "' must be a leaf that does not require grad"
+                + " (buffers are not trained); pass value.detach(), or register it as a parameter if it should be trained");
+        }
+        buffers.put(name, value);
+        return value;
+    }
+
     /** Registers {@code child} under {@code name}; its parameters appear as {@code name.param}. */
     protected final <M extends Module> M registerModule(String name, M child) {
         checkName(name);
-        if (child == null) throw new IllegalArgumentException(getClass().getSimpleName() + ": child module '" + name + "' is null");
+        Objects.requireNonNull(child, getClass().getSimpleName() + ": child module '" + name + "' is null");
         children.put(name, child);
         return child;
     }
@@ -59,7 +88,7 @@ public abstract class Module {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name
                 + "' must be non-empty and contain no '.'");
         }
-        if (parameters.containsKey(name) || children.containsKey(name)) {
+        if (parameters.containsKey(name) || buffers.containsKey(name) || children.containsKey(name)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + ": name '" + name + "' is already registered");
         }
     }
@@ -70,24 +99,64 @@ public abstract class Module {
      * name it is reached by, so that optimizers update it once.
      */
     public final Map<String, Tensor> namedParameters() {
+        return collect(m -> m.parameters);
+    }
+
+    /**
+     * Every buffer of this module and its descendants, by dotted name (e.g. {@code bn.running_mean}),
+     * depth first in registration order, each tensor once; empty for a model without buffers.
+     */
+    public final Map<String, Tensor> namedBuffers() {
+        return collect(m -> m.buffers);
+    }
+
+    /** Every buffer, in the order of {@link #namedBuffers()}. */
+    public final List<Tensor> buffers() {
+        return List.copyOf(namedBuffers().values());
+    }
+
+    /**
+     * This module (under the name {@code ""}) and every descendant, by dotted path (e.g.
+     * {@code layers.0}), depth first in registration order; a module reached twice appears once,
+     * under its first path.
+     */
+    public final Map<String, Module> namedModules() {
+        Map<String, Module> out = new LinkedHashMap<>();
+        Set<Module> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        walk((path, m) -> {
+            if (seen.add(m)) out.put(path, m);
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    private Map<String, Tensor> collect(Function<Module, Map<String, Tensor>> own) {
         Map<String, Tensor> out = new LinkedHashMap<>();
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        walk((path, m) -> {
+            String prefix = path.isEmpty() ? "" : path + ".";
+            own.apply(m).forEach((n, t) -> {
+                if (seen.add(t)) out.put(prefix + n, t);
+            });
+        });
+        return Collections.unmodifiableMap(out);
+    }
+
+    /** Visits this module and its descendants depth first, in registration order, with their dotted paths. */
+    private void walk(java.util.function.BiConsumer<String, Module> visit) {
         // Explicit stack (children pushed in reverse) keeps registration order without recursion.
         Deque<Map.Entry<String, Module>> todo = new ArrayDeque<>();
         todo.push(Map.entry("", this));
         while (!todo.isEmpty()) {
             Map.Entry<String, Module> e = todo.pop();
-            String prefix = e.getKey();
+            String path = e.getKey();
             Module m = e.getValue();
-            m.parameters.forEach((n, t) -> {
-                if (seen.add(t)) out.put(prefix + n, t);
-            });
+            visit.accept(path, m);
             List<Map.Entry<String, Module>> kids = new ArrayList<>(m.children.entrySet());
             for (int i = kids.size() - 1; i >= 0; i--) {
-                todo.push(Map.entry(prefix + kids.get(i).getKey() + ".", kids.get(i).getValue()));
+                String name = kids.get(i).getKey();
+                todo.push(Map.entry(path.isEmpty() ? name : path + "." + name, kids.get(i).getValue()));
             }
         }
-        return Collections.unmodifiableMap(out);
     }
 
     /** Every parameter, in the order of {@link #namedParameters()}. */

@@ -102,7 +102,7 @@ class ModuleTest {
         b.registerParameter("w", Tensor.ones(1));
         assertThrows(IllegalArgumentException.class, () -> b.registerParameter("w", Tensor.ones(1)));
         assertThrows(IllegalArgumentException.class, () -> b.registerParameter("v", Tensor.ones(1).requiresGrad().mul(2)));
-        assertThrows(IllegalArgumentException.class, () -> b.registerModule("m", null));
+        assertThrows(NullPointerException.class, () -> b.registerModule("m", null));    // the null convention: NPE naming it
         assertNull(b.children().get("m"));
     }
 }

@@ -2,7 +2,10 @@ package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
-import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Adagrad: divides each gradient coordinate by the square root of the sum of all its past squares,
@@ -30,7 +33,6 @@ public final class Adagrad extends Optimizer {
     private final double eps;
     private final double weightDecay;
     private final double initialAccumulatorValue;
-    private final double[][] sums;
 
     private Adagrad(Builder b) {
         super(b.parameters, b.lr);
@@ -38,32 +40,47 @@ public final class Adagrad extends Optimizer {
         this.eps = b.eps;
         this.weightDecay = b.weightDecay;
         this.initialAccumulatorValue = b.initialAccumulatorValue;
-        this.sums = new double[parameters().size()][];
     }
 
     /** A builder over {@code parameters}, with PyTorch's defaults (lr 0.01, no lr decay, eps 1e-10, accumulator 0). */
     public static Builder builder(Iterable<Tensor> parameters) {
-        return new Builder(parameters);
+        return new Builder(Objects.requireNonNull(parameters, "Adagrad.builder: parameters is null"));
     }
 
     /** A builder over every parameter of {@code model}. */
     public static Builder builder(Module model) {
-        return new Builder(model.parameters());
+        return new Builder(Objects.requireNonNull(model, "Adagrad.builder: model is null").parameters());
+    }
+
+    private static final String SUM = "sum";
+
+    /**
+     * The update in place, as PyTorch's: {@code s.addcmul_(g, g, 1)}, {@code p.addcdiv_(g, √s + ε, −η)}
+     * with the denominator fused in. Allocates nothing, except one temporary g + λp with weight decay.
+     */
+    @Override
+    protected void update(int index, int t, Tensor p, Tensor grad) {
+        Tensor g = weightDecay != 0 ? withWeightDecay(grad, p, weightDecay) : grad;
+        Tensor s = state(index, SUM);
+        if (s == null) s = initState(index, SUM, Tensor.full(initialAccumulatorValue, p.shape()));
+        double clr = learningRate() / (1 + (t - 1) * lrDecay);
+        s.addcmulInPlace(g, g, 1);
+        p.addcdivSqrtInPlace(g, s, -clr, 1, eps);
     }
 
     @Override
-    protected void update(int index, int t, double[] p, double[] g) {
-        if (sums[index] == null) {
-            sums[index] = new double[p.length];
-            Arrays.fill(sums[index], initialAccumulatorValue);
-        }
-        double[] s = sums[index];
-        double clr = learningRate() / (1 + (t - 1) * lrDecay);
-        for (int i = 0; i < p.length; i++) {
-            double gi = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
-            s[i] += gi * gi;
-            p[i] -= clr * (gi / (Math.sqrt(s[i]) + eps));
-        }
+    protected List<String> stateNames() {
+        return List.of(SUM);
+    }
+
+    @Override
+    protected Map<String, String> hyperparameters() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("lr_decay", Double.toString(lrDecay));
+        h.put("eps", Double.toString(eps));
+        h.put("weight_decay", Double.toString(weightDecay));
+        h.put("initial_accumulator_value", Double.toString(initialAccumulatorValue));
+        return h;
     }
 
     public double lrDecay() {

@@ -2,6 +2,10 @@ package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Adam: per-coordinate step sizes from bias-corrected running averages of the gradient and of its
@@ -30,8 +34,6 @@ public final class Adam extends Optimizer {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
-    private final double[][] m;
-    private final double[][] v;
 
     private Adam(Builder b) {
         super(b.parameters, b.lr);
@@ -39,44 +41,64 @@ public final class Adam extends Optimizer {
         this.beta2 = b.beta2;
         this.eps = b.eps;
         this.weightDecay = b.weightDecay;
-        this.m = new double[parameters().size()][];
-        this.v = new double[parameters().size()][];
     }
 
     /** A builder over {@code parameters}, with PyTorch's defaults (lr 0.001, betas (0.9, 0.999), eps 1e-8, no weight decay). */
     public static Builder builder(Iterable<Tensor> parameters) {
-        return new Builder(parameters);
+        return new Builder(Objects.requireNonNull(parameters, "Adam.builder: parameters is null"));
     }
 
     /** A builder over every parameter of {@code model}. */
     public static Builder builder(Module model) {
-        return new Builder(model.parameters());
+        return new Builder(Objects.requireNonNull(model, "Adam.builder: model is null").parameters());
+    }
+
+    /** The update in place; with weight decay one temporary g + λp per parameter (as PyTorch), otherwise none. */
+    @Override
+    protected void update(int index, int t, Tensor p, Tensor grad) {
+        Tensor g = weightDecay != 0 ? withWeightDecay(grad, p, weightDecay) : grad;
+        adamStep(this, index, t, p, g, learningRate(), beta1, beta2, eps);
+    }
+
+    static final String EXP_AVG = "exp_avg";
+    static final String EXP_AVG_SQ = "exp_avg_sq";
+
+    /**
+     * The moment updates and the bias-corrected step shared with {@link AdamW}, as PyTorch's
+     * single-tensor Adam: {@code m.lerp_(g, 1 − β₁)}, {@code v.mul_(β₂).addcmul_(g, g, 1 − β₂)},
+     * {@code p.addcdiv_(m, √v / √(1 − β₂ᵗ) + ε, −lr / (1 − β₁ᵗ))}, the last with its denominator fused.
+     */
+    static void adamStep(Optimizer opt, int index, int t, Tensor p, Tensor g, double lr, double beta1, double beta2, double eps) {
+        Tensor m = opt.state(index, EXP_AVG);
+        Tensor v = opt.state(index, EXP_AVG_SQ);
+        if (m == null) {
+            m = opt.initState(index, EXP_AVG, Tensor.zeros(p.shape()));
+            v = opt.initState(index, EXP_AVG_SQ, Tensor.zeros(p.shape()));
+        }
+        m.lerpInPlace(g, 1 - beta1);
+        v.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);
+        double biasCorrection1 = 1 - Math.pow(beta1, t);
+        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
+        p.addcdivSqrtInPlace(m, v, -(lr / biasCorrection1), biasCorrection2Sqrt, eps);
     }
 
     @Override
-    protected void update(int index, int t, double[] p, double[] g) {
-        if (weightDecay != 0) {
-            for (int i = 0; i < p.length; i++) g[i] += weightDecay * p[i];
-        }
-        if (m[index] == null) {
-            m[index] = new double[p.length];
-            v[index] = new double[p.length];
-        }
-        adamStep(p, g, m[index], v[index], t, learningRate(), beta1, beta2, eps);
+    protected List<String> stateNames() {
+        return List.of(EXP_AVG, EXP_AVG_SQ);
     }
 
-    /** The moment updates and the bias-corrected step shared with {@link AdamW}. */
-    static void adamStep(double[] p, double[] g, double[] m, double[] v, int t, double lr, double beta1, double beta2,
-                         double eps) {
-        double biasCorrection1 = 1 - Math.pow(beta1, t);
-        double biasCorrection2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
-        double stepSize = lr / biasCorrection1;
-        for (int i = 0; i < p.length; i++) {
-            m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-            v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
-            double denom = Math.sqrt(v[i]) / biasCorrection2Sqrt + eps;
-            p[i] -= stepSize * (m[i] / denom);
-        }
+    @Override
+    protected Map<String, String> hyperparameters() {
+        return hyperparameters(beta1, beta2, eps, weightDecay);
+    }
+
+    static Map<String, String> hyperparameters(double beta1, double beta2, double eps, double weightDecay) {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("beta1", Double.toString(beta1));
+        h.put("beta2", Double.toString(beta2));
+        h.put("eps", Double.toString(eps));
+        h.put("weight_decay", Double.toString(weightDecay));
+        return h;
     }
 
     public double beta1() {

@@ -2,6 +2,9 @@ package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * AdamW: {@link Adam} with decoupled weight decay — the parameters shrink by a factor (1 − lr·λ)
@@ -30,8 +33,6 @@ public final class AdamW extends Optimizer {
     private final double beta2;
     private final double eps;
     private final double weightDecay;
-    private final double[][] m;
-    private final double[][] v;
 
     private AdamW(Builder b) {
         super(b.parameters, b.lr);
@@ -39,32 +40,34 @@ public final class AdamW extends Optimizer {
         this.beta2 = b.beta2;
         this.eps = b.eps;
         this.weightDecay = b.weightDecay;
-        this.m = new double[parameters().size()][];
-        this.v = new double[parameters().size()][];
     }
 
     /** A builder over {@code parameters}, with PyTorch's defaults (lr 0.001, betas (0.9, 0.999), eps 1e-8, weight decay 0.01). */
     public static Builder builder(Iterable<Tensor> parameters) {
-        return new Builder(parameters);
+        return new Builder(Objects.requireNonNull(parameters, "AdamW.builder: parameters is null"));
     }
 
     /** A builder over every parameter of {@code model}. */
     public static Builder builder(Module model) {
-        return new Builder(model.parameters());
+        return new Builder(Objects.requireNonNull(model, "AdamW.builder: model is null").parameters());
+    }
+
+    /** The update in place: {@code p.mul_(1 − lr·λ)}, then Adam's step; allocates nothing. */
+    @Override
+    protected void update(int index, int t, Tensor p, Tensor g) {
+        double lr = learningRate();
+        if (weightDecay != 0) p.mulInPlace(1 - lr * weightDecay);
+        Adam.adamStep(this, index, t, p, g, lr, beta1, beta2, eps);
     }
 
     @Override
-    protected void update(int index, int t, double[] p, double[] g) {
-        double lr = learningRate();
-        if (weightDecay != 0) {
-            double shrink = 1 - lr * weightDecay;
-            for (int i = 0; i < p.length; i++) p[i] *= shrink;
-        }
-        if (m[index] == null) {
-            m[index] = new double[p.length];
-            v[index] = new double[p.length];
-        }
-        Adam.adamStep(p, g, m[index], v[index], t, lr, beta1, beta2, eps);
+    protected List<String> stateNames() {
+        return List.of(Adam.EXP_AVG, Adam.EXP_AVG_SQ);
+    }
+
+    @Override
+    protected Map<String, String> hyperparameters() {
+        return Adam.hyperparameters(beta1, beta2, eps, weightDecay);
     }
 
     public double beta1() {

@@ -2,6 +2,11 @@ package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * RMSProp: divides each gradient coordinate by a running root-mean-square of its recent values, so
@@ -34,9 +39,6 @@ public final class RmsProp extends Optimizer {
     private final double momentum;
     private final boolean centered;
     private final double weightDecay;
-    private final double[][] squareAvg;
-    private final double[][] gradAvg;
-    private final double[][] buffers;
 
     private RmsProp(Builder b) {
         super(b.parameters, b.lr);
@@ -45,49 +47,71 @@ public final class RmsProp extends Optimizer {
         this.momentum = b.momentum;
         this.centered = b.centered;
         this.weightDecay = b.weightDecay;
-        int n = parameters().size();
-        this.squareAvg = new double[n][];
-        this.gradAvg = new double[n][];
-        this.buffers = new double[n][];
     }
 
     /** A builder over {@code parameters}, with PyTorch's defaults (lr 0.01, alpha 0.99, eps 1e-8, no momentum, not centered). */
     public static Builder builder(Iterable<Tensor> parameters) {
-        return new Builder(parameters);
+        return new Builder(Objects.requireNonNull(parameters, "RmsProp.builder: parameters is null"));
     }
 
     /** A builder over every parameter of {@code model}. */
     public static Builder builder(Module model) {
-        return new Builder(model.parameters());
+        return new Builder(Objects.requireNonNull(model, "RmsProp.builder: model is null").parameters());
+    }
+
+    private static final String SQUARE_AVG = "square_avg";
+    private static final String GRAD_AVG = "grad_avg";
+    private static final String MOMENTUM_BUFFER = "momentum_buffer";
+
+    /**
+     * The update in place, as PyTorch's: {@code s.mul_(α).addcmul_(g, g, 1 − α)}; centered,
+     * {@code ḡ.lerp_(g, 1 − α)}; then {@code p.addcdiv_(g, d, −lr)} or, with momentum,
+     * {@code b.mul_(μ).addcdiv_(g, d)} and {@code p.add_(b, −lr)}, the denominator d fused in.
+     * Allocates nothing, except one temporary per parameter for the centered variance s − ḡ² and one
+     * for g + λp with weight decay.
+     */
+    @Override
+    protected void update(int index, int t, Tensor p, Tensor grad) {
+        Tensor g = weightDecay != 0 ? withWeightDecay(grad, p, weightDecay) : grad;
+        Tensor s = state(index, SQUARE_AVG);
+        if (s == null) {
+            s = initState(index, SQUARE_AVG, Tensor.zeros(p.shape()));
+            if (centered) initState(index, GRAD_AVG, Tensor.zeros(p.shape()));
+            if (momentum > 0) initState(index, MOMENTUM_BUFFER, Tensor.zeros(p.shape()));
+        }
+        s.mulInPlace(alpha).addcmulInPlace(g, g, 1 - alpha);
+        Tensor squares = s;
+        if (centered) {
+            Tensor ga = state(index, GRAD_AVG).lerpInPlace(g, 1 - alpha);
+            squares = s.detach().addcmulInPlace(ga, ga, -1).clampInPlace(0, Double.POSITIVE_INFINITY);
+        }
+        double lr = learningRate();
+        if (momentum > 0) {
+            Tensor b = state(index, MOMENTUM_BUFFER);
+            b.mulInPlace(momentum).addcdivSqrtInPlace(g, squares, 1, 1, eps);
+            p.addInPlace(b, -lr);
+        } else {
+            p.addcdivSqrtInPlace(g, squares, -lr, 1, eps);
+        }
     }
 
     @Override
-    protected void update(int index, int t, double[] p, double[] g) {
-        int n = p.length;
-        if (squareAvg[index] == null) {
-            squareAvg[index] = new double[n];
-            if (centered) gradAvg[index] = new double[n];
-            if (momentum > 0) buffers[index] = new double[n];
-        }
-        double[] s = squareAvg[index], ga = gradAvg[index], b = buffers[index];
-        double lr = learningRate();
-        for (int i = 0; i < n; i++) {
-            double gi = weightDecay != 0 ? g[i] + weightDecay * p[i] : g[i];
-            s[i] = alpha * s[i] + (1 - alpha) * gi * gi;
-            double d;
-            if (centered) {
-                ga[i] = alpha * ga[i] + (1 - alpha) * gi;
-                d = Math.sqrt(Math.max(0, s[i] - ga[i] * ga[i])) + eps;
-            } else {
-                d = Math.sqrt(s[i]) + eps;
-            }
-            if (momentum > 0) {
-                b[i] = momentum * b[i] + gi / d;
-                p[i] -= lr * b[i];
-            } else {
-                p[i] -= lr * (gi / d);
-            }
-        }
+    protected List<String> stateNames() {
+        List<String> names = new ArrayList<>(List.of(SQUARE_AVG));
+        if (centered) names.add(GRAD_AVG);
+        if (momentum > 0) names.add(MOMENTUM_BUFFER);
+        return names;
+    }
+
+    @Override
+    protected Map<String, String> hyperparameters() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("alpha", Double.toString(alpha));
+        h.put("eps", Double.toString(eps));
+        h.put("momentum", Double.toString(momentum));
+        h.put("centered", Boolean.toString(centered));
+        h.put("weight_decay", Double.toString(weightDecay));
+        return h;
     }
 
     public double alpha() {

@@ -2,6 +2,10 @@ package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 
 /**
  * Stochastic gradient descent, optionally with momentum (heavy-ball or Nesterov) and L2 weight decay:
@@ -30,7 +34,6 @@ public final class Sgd extends Optimizer {
     private final double dampening;
     private final boolean nesterov;
     private final double weightDecay;
-    private final double[][] buffers;
 
     private Sgd(Builder b) {
         super(b.parameters, b.lr);
@@ -38,48 +41,59 @@ public final class Sgd extends Optimizer {
         this.dampening = b.dampening;
         this.nesterov = b.nesterov;
         this.weightDecay = b.weightDecay;
-        this.buffers = new double[parameters().size()][];
     }
 
     /** A builder over {@code parameters}, with PyTorch's defaults (lr 0.001, no momentum, no weight decay). */
     public static Builder builder(Iterable<Tensor> parameters) {
-        return new Builder(parameters);
+        return new Builder(Objects.requireNonNull(parameters, "Sgd.builder: parameters is null"));
     }
 
     /** A builder over every parameter of {@code model}. */
     public static Builder builder(Module model) {
-        return new Builder(model.parameters());
+        return new Builder(Objects.requireNonNull(model, "Sgd.builder: model is null").parameters());
     }
 
-    /** Plain SGD (no momentum, no weight decay): {@code p −= lr · g} in one pass over the parameter. */
+    /**
+     * The update in place: {@code b.mul_(μ).add_(g, 1 − τ)} for the buffer, then {@code p.add_(b, −lr)}
+     * or, with Nesterov, {@code p.add_(g, −lr).add_(b, −lr·μ)}. Allocates nothing unless the weight
+     * decay is on (then one temporary g + λp, as PyTorch).
+     */
     @Override
-    protected boolean updateInPlace(int index, int t, Tensor parameter, Tensor grad) {
-        if (momentum != 0 || weightDecay != 0) return false;
-        parameter.addInPlace(grad, -learningRate());
-        return true;
-    }
-
-    @Override
-    protected void update(int index, int t, double[] p, double[] g) {
+    protected void update(int index, int t, Tensor p, Tensor grad) {
         double lr = learningRate();
-        if (weightDecay != 0) {
-            for (int i = 0; i < p.length; i++) g[i] += weightDecay * p[i];
+        Tensor g = weightDecay != 0 ? withWeightDecay(grad, p, weightDecay) : grad;
+        if (momentum == 0) {
+            p.addInPlace(g, -lr);
+            return;
         }
-        if (momentum != 0) {
-            double[] b = buffers[index];
-            if (b == null) {
-                buffers[index] = g.clone();
-                b = buffers[index];
-            } else {
-                for (int i = 0; i < b.length; i++) b[i] = momentum * b[i] + (1 - dampening) * g[i];
-            }
-            if (nesterov) {
-                for (int i = 0; i < g.length; i++) g[i] += momentum * b[i];
-            } else {
-                System.arraycopy(b, 0, g, 0, g.length);
-            }
+        Tensor b = state(index, MOMENTUM_BUFFER);
+        if (b == null) {
+            b = initState(index, MOMENTUM_BUFFER, g == grad ? grad.detach() : g);
+        } else {
+            b.mulInPlace(momentum).addInPlace(g, 1 - dampening);
         }
-        for (int i = 0; i < p.length; i++) p[i] -= lr * g[i];
+        if (nesterov) {
+            p.addInPlace(g, -lr).addInPlace(b, -lr * momentum);
+        } else {
+            p.addInPlace(b, -lr);
+        }
+    }
+
+    private static final String MOMENTUM_BUFFER = "momentum_buffer";
+
+    @Override
+    protected List<String> stateNames() {
+        return momentum == 0 ? List.of() : List.of(MOMENTUM_BUFFER);
+    }
+
+    @Override
+    protected Map<String, String> hyperparameters() {
+        Map<String, String> h = new LinkedHashMap<>();
+        h.put("momentum", Double.toString(momentum));
+        h.put("dampening", Double.toString(dampening));
+        h.put("nesterov", Boolean.toString(nesterov));
+        h.put("weight_decay", Double.toString(weightDecay));
+        return h;
     }
 
     public double momentum() {

@@ -17,8 +17,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Saves and restores a {@link Module}'s parameters as a safetensors file (see {@link SafeTensors}),
- * one {@code F64} tensor per entry of {@link Module#namedParameters()}, e.g. {@code layers.0.weight}.
+ * Saves and restores a {@link Module}'s parameters and buffers as a safetensors file (see
+ * {@link SafeTensors}), one {@code F64} tensor per entry of {@link Module#namedParameters()} (e.g.
+ * {@code layers.0.weight}) followed by one per entry of {@link Module#namedBuffers()} (e.g.
+ * {@code bn.running_mean}), as PyTorch's {@code state_dict} names them.
  *
  * <pre>{@code
  * Checkpoint.save(model, Path.of("model.safetensors"));
@@ -27,9 +29,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The file is readable from Python: {@code safetensors.numpy.load_file("model.safetensors")}.
  * Saving is atomic (a failed or interrupted save leaves the previous checkpoint intact). Loading
- * checks the whole file and that its names and shapes match the model exactly before it changes
- * anything: if it throws, the model is unchanged. Only parameter values are stored (no optimizer
- * state, no architecture); gradients are left as they are.
+ * checks the whole file and that its names and shapes match the model's parameters and buffers
+ * exactly before it changes anything: if it throws, the model is unchanged. A model without buffers
+ * reads and writes exactly the files of earlier versions (parameters only). Only values are stored
+ * (no optimizer state, no architecture); gradients are left as they are. For resumable training
+ * (optimizer state, schedule, data order, dropout) see {@code dev.chainrule.optim.Trainer}'s checkpoints.
  */
 public final class Checkpoint {
 
@@ -37,18 +41,20 @@ public final class Checkpoint {
 
     /** Metadata key written by {@link #save}, value {@value #FORMAT}. */
     public static final String FORMAT_KEY = "format";
+    /** The value of {@link #FORMAT_KEY} in files written by {@link #save}. */
     public static final String FORMAT = "chainrule";
 
     private Checkpoint() {}
 
-    /** Saves {@code model}'s parameters to {@code file} with metadata {@code {"format": "chainrule"}}. */
+    /** Saves {@code model}'s parameters and buffers to {@code file} with metadata {@code {"format": "chainrule"}}. */
     public static void save(Module model, Path file) throws IOException {
         save(model, file, Map.of());
     }
 
     /**
-     * Saves {@code model}'s parameters (in {@code namedParameters()} order) and {@code metadata}
-     * (e.g. the epoch or the loss) to {@code file}, atomically. {@code model} is not modified.
+     * Saves {@code model}'s parameters (in {@code namedParameters()} order), then its buffers (in
+     * {@code namedBuffers()} order), and {@code metadata} (e.g. the epoch or the loss) to {@code file},
+     * atomically. {@code model} is not modified.
      *
      * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
      */
@@ -58,15 +64,16 @@ public final class Checkpoint {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, FORMAT);
         meta.putAll(metadata);
-        Map<String, Tensor> params = model.namedParameters();
-        SafeTensors.write(params, meta, file);
-        LOG.debug("saved {} parameters of {} to {}", params.size(), model.getClass().getSimpleName(), file);
+        Objects.requireNonNull(file, "Checkpoint.save: file is null");
+        Map<String, Tensor> tensors = state(model);
+        SafeTensors.write(tensors, meta, file);
+        LOG.debug("saved {} tensors of {} to {}", tensors.size(), model.getClass().getSimpleName(), file);
     }
 
     /**
-     * Loads the parameter values in {@code file} into {@code model} (modified in place, under no-grad,
-     * bumping each parameter's version). The file must hold exactly the model's parameter names, with
-     * the same shapes, as {@code F64}.
+     * Loads the parameter and buffer values in {@code file} into {@code model} (modified in place,
+     * under no-grad, bumping each tensor's version). The file must hold exactly the names of the
+     * model's parameters and buffers, with the same shapes, as {@code F64}.
      *
      * @return the file's metadata (e.g. what {@link #save(Module, Path, Map)} stored)
      * @throws IOException if the file is unreadable or malformed, or does not match the model (missing or
@@ -74,6 +81,7 @@ public final class Checkpoint {
      */
     public static Map<String, String> load(Module model, Path file) throws IOException {
         Objects.requireNonNull(model, "Checkpoint.load: model is null");
+        Objects.requireNonNull(file, "Checkpoint.load: file is null");
         return apply(model, SafeTensors.readContents(file), file.toString());
     }
 
@@ -82,14 +90,32 @@ public final class Checkpoint {
         return apply(model, SafeTensors.read(ch, where), where);
     }
 
+    /** The model's parameters then its buffers, by name: what {@link #save} writes. */
+    static Map<String, Tensor> state(Module model) {
+        Map<String, Tensor> out = new LinkedHashMap<>(model.namedParameters());
+        out.putAll(model.namedBuffers());
+        return out;
+    }
+
     @SuppressWarnings("try") // the no-grad scope is used for its effect, not referenced
     private static Map<String, String> apply(Module model, SafeTensors.Contents contents, String file) throws IOException {
-        Map<String, Tensor> params = model.namedParameters();
+        Map<String, Tensor> expected = state(model);
         Map<String, Tensor> stored = contents.tensors();
+        check(model, expected, stored, file);
+        copy(expected, stored);
+        LOG.debug("loaded {} tensors into {} from {}", expected.size(), model.getClass().getSimpleName(), file);
+        return contents.metadata();
+    }
 
+    /**
+     * Checks that {@code stored} holds exactly the names of {@code expected}, with the same shapes.
+     *
+     * @throws IOException listing every missing, extra and mis-shaped name, prefixed by {@code file}
+     */
+    static void check(Module model, Map<String, Tensor> expected, Map<String, Tensor> stored, String file) throws IOException {
         List<String> missing = new ArrayList<>();
         List<String> shapes = new ArrayList<>();
-        for (Map.Entry<String, Tensor> p : params.entrySet()) {
+        for (Map.Entry<String, Tensor> p : expected.entrySet()) {
             Tensor t = stored.get(p.getKey());
             if (t == null) {
                 missing.add(p.getKey());
@@ -99,7 +125,7 @@ public final class Checkpoint {
         }
         List<String> extra = new ArrayList<>();
         for (String name : stored.keySet()) {
-            if (!params.containsKey(name)) extra.add(name);
+            if (!expected.containsKey(name)) extra.add(name);
         }
         if (!missing.isEmpty() || !extra.isEmpty() || !shapes.isEmpty()) {
             StringBuilder sb = new StringBuilder(file + ": checkpoint does not match the " + model.getClass().getSimpleName()
@@ -108,16 +134,19 @@ public final class Checkpoint {
             if (!extra.isEmpty()) sb.append(" in the file but not in the model: ").append(list(extra)).append(';');
             if (!shapes.isEmpty()) sb.append(" shape mismatch: ").append(list(shapes)).append(';');
             sb.append(" load it into a model built with the same architecture as the saved one"
-                + " (compare model.namedParameters() names and shapes); the model was not changed");
+                + " (compare model.namedParameters() and namedBuffers() names and shapes); the model was not changed");
             throw new IOException(sb.toString());
         }
+    }
+
+    /** Copies each stored tensor into the model tensor of the same name (names and shapes already checked). */
+    @SuppressWarnings("try") // the no-grad scope is used for its effect, not referenced
+    static void copy(Map<String, Tensor> targets, Map<String, Tensor> stored) {
         try (var s = Autograd.noGrad()) {
-            for (Map.Entry<String, Tensor> p : params.entrySet()) {
+            for (Map.Entry<String, Tensor> p : targets.entrySet()) {
                 p.getValue().copyFrom(stored.get(p.getKey()));
             }
         }
-        LOG.debug("loaded {} parameters into {} from {}", params.size(), model.getClass().getSimpleName(), file);
-        return contents.metadata();
     }
 
     private static String list(List<String> names) {

@@ -1,0 +1,183 @@
+package dev.chainrule.autograd;
+
+import static dev.chainrule.autograd.Tensor.SAVES_INPUTS;
+import static dev.chainrule.autograd.Tensor.SAVES_NONE;
+import static dev.chainrule.autograd.Tensor.SAVES_OUTPUT;
+import static dev.chainrule.autograd.Tensor.grads;
+
+import dev.chainrule.autograd.internal.Kernels;
+
+/**
+ * Elementwise primitives: forward kernel and backward rule side by side, the rule in Tensor ops
+ * (so that it can be differentiated again). Binary ops broadcast; the gradient reaching a broadcast
+ * input is summed back to its shape with {@code sumTo}.
+ */
+final class ElementwiseOps {
+    private ElementwiseOps() {}
+
+    // ---------------------------------------------------------------- binary, tensor operand
+
+    static int[] broadcastShape(String op, Tensor a, Tensor b) {
+        int[] s = Kernels.broadcastShape(a.shape, b.shape);
+        if (s == null) {
+            throw new IllegalArgumentException(op + ": shapes " + Shape.toString(a.shape) + " and " + Shape.toString(b.shape)
+                + " do not broadcast (aligned from the right, each pair of dimensions must be equal or 1); "
+                + "reshape one operand or reduce it first");
+        }
+        return s;
+    }
+
+    /** The forward value of {@code a op b} with broadcasting, not yet recorded. */
+    static Tensor binary(String op, int kernel, Tensor a, Tensor b) {
+        int[] s = broadcastShape(op, a, b);
+        return new Tensor(Kernels.binary(kernel, a.data, a.shape, b.data, b.shape, s), s);
+    }
+
+    /** d(a+b) = da + db. */
+    static Tensor add(Tensor a, Tensor b) {
+        return binary("add", Kernels.ADD, a, b).record("add", SAVES_NONE,
+            g -> grads(g.sumTo(a.shape), g.sumTo(b.shape)), a, b);
+    }
+
+    /** d(a−b) = da − db. */
+    static Tensor sub(Tensor a, Tensor b) {
+        return binary("sub", Kernels.SUB, a, b).record("sub", SAVES_NONE,
+            g -> grads(g.sumTo(a.shape), g.neg().sumTo(b.shape)), a, b);
+    }
+
+    /** d(ab) = b da + a db. */
+    static Tensor mul(Tensor a, Tensor b) {
+        return binary("mul", Kernels.MUL, a, b).record("mul", SAVES_INPUTS,
+            g -> grads(a.requiresGrad ? g.mul(b).sumTo(a.shape) : null, b.requiresGrad ? g.mul(a).sumTo(b.shape) : null), a, b);
+    }
+
+    /** d(a/b) = da/b − a db/b². */
+    static Tensor div(Tensor a, Tensor b) {
+        return binary("div", Kernels.DIV, a, b).record("div", SAVES_INPUTS,
+            g -> grads(a.requiresGrad ? g.div(b).sumTo(a.shape) : null,
+                b.requiresGrad ? g.mul(a).div(b.mul(b)).neg().sumTo(b.shape) : null), a, b);
+    }
+
+    // ---------------------------------------------------------------- binary, scalar operand
+
+    private static Tensor scalarOp(int kernel, Tensor x, double c) {
+        return new Tensor(Kernels.scalar(kernel, x.data, c), x.shape);
+    }
+
+    /** d(x+c) = dx. */
+    static Tensor add(Tensor x, double c) {
+        return scalarOp(Kernels.ADD, x, c).record("add", SAVES_NONE, g -> grads(g), x);
+    }
+
+    /** d(x−c) = dx. */
+    static Tensor sub(Tensor x, double c) {
+        return scalarOp(Kernels.SUB, x, c).record("sub", SAVES_NONE, g -> grads(g), x);
+    }
+
+    /** d(cx) = c dx. */
+    static Tensor mul(Tensor x, double c) {
+        return scalarOp(Kernels.MUL, x, c).record("mul", SAVES_NONE, g -> grads(g.mul(c)), x);
+    }
+
+    /** d(x/c) = dx / c. */
+    static Tensor div(Tensor x, double c) {
+        return scalarOp(Kernels.DIV, x, c).record("div", SAVES_NONE, g -> grads(g.div(c)), x);
+    }
+
+    // ---------------------------------------------------------------- unary
+
+    /** The forward value of a unary kernel with parameters {@code p}, {@code q}, not yet recorded. */
+    static Tensor unary(int kernel, Tensor x, double p, double q) {
+        return new Tensor(Kernels.unary(kernel, x.data, p, q), x.shape);
+    }
+
+    /** A first-order backward kernel {@code op(a, b)} over two tensors of one shape; records nothing. */
+    static Tensor fused(int op, Tensor a, Tensor b) {
+        return new Tensor(Kernels.binary(op, a.data, a.shape, b.data, b.shape, a.shape), a.shape);
+    }
+
+    /** d(−x) = −dx. */
+    static Tensor neg(Tensor x) {
+        return unary(Kernels.NEG, x, 0, 0).record("neg", SAVES_NONE, g -> grads(g.neg()), x);
+    }
+
+    /** d(x^p) = p x^(p−1) dx. */
+    static Tensor pow(Tensor x, double p) {
+        return unary(Kernels.POW, x, p, 0).record("pow", SAVES_INPUTS,
+            g -> grads(p == 0 ? Tensor.zeros(x.shape) : p == 1 ? g : g.mul(x.pow(p - 1).mul(p))), x);
+    }
+
+    /** d(x²) = 2x dx. */
+    static Tensor square(Tensor x) {
+        return unary(Kernels.SQUARE, x, 0, 0).record("square", SAVES_INPUTS, g -> grads(g.mul(x).mul(2)), x);
+    }
+
+    /** d(e^x) = e^x dx (reuses the output). */
+    static Tensor exp(Tensor x) {
+        Tensor out = unary(Kernels.EXP, x, 0, 0);
+        return out.record("exp", SAVES_OUTPUT, g -> grads(g.mul(out)), x);
+    }
+
+    /** d(log x) = dx / x. */
+    static Tensor log(Tensor x) {
+        return unary(Kernels.LOG, x, 0, 0).record("log", SAVES_INPUTS, g -> grads(g.div(x)), x);
+    }
+
+    /** d√x = dx / (2√x) (reuses the output). */
+    static Tensor sqrt(Tensor x) {
+        Tensor out = unary(Kernels.SQRT, x, 0, 0);
+        return out.record("sqrt", SAVES_OUTPUT, g -> grads(g.div(out.mul(2))), x);
+    }
+
+    /** d|x| = sign(x) dx, so abs'(0) = 0. */
+    static Tensor abs(Tensor x) {
+        return unary(Kernels.ABS, x, 0, 0).record("abs", SAVES_INPUTS, g -> grads(g.mul(x.sign())), x);
+    }
+
+    /** dσ = σ(1−σ) dx (reuses the output). */
+    static Tensor sigmoid(Tensor x) {
+        Tensor out = unary(Kernels.SIGMOID, x, 0, 0);
+        return out.record("sigmoid", SAVES_OUTPUT, g -> grads(GradMode.enabled()
+            ? g.mul(out.mul(out.neg().add(1)))                   // createGraph: differentiable again
+            : fused(Kernels.SIGMOID_GRAD, g, out)), x);          // first order: one pass
+    }
+
+    /** d tanh = (1 − tanh²) dx (reuses the output). */
+    static Tensor tanh(Tensor x) {
+        Tensor out = unary(Kernels.TANH, x, 0, 0);
+        return out.record("tanh", SAVES_OUTPUT, g -> grads(GradMode.enabled()
+            ? g.mul(out.square().neg().add(1))                   // createGraph: differentiable again
+            : fused(Kernels.TANH_GRAD, g, out)), x);             // first order: one pass
+    }
+
+    /** d relu = step(x) dx, so relu'(0) = 0. */
+    static Tensor relu(Tensor x) {
+        return unary(Kernels.RELU, x, 0, 0).record("relu", SAVES_INPUTS, g -> grads(GradMode.enabled()
+            ? g.mul(x.step())                                    // createGraph: differentiable again
+            : fused(Kernels.RELU_GRAD, g, x)), x);               // first order: one pass
+    }
+
+    /** step' = 0 everywhere (by convention at 0). */
+    static Tensor step(Tensor x) {
+        return unary(Kernels.STEP, x, 0, 0).record("step", SAVES_NONE, g -> grads(Tensor.zeros(x.shape)), x);
+    }
+
+    /** sign' = 0 everywhere (by convention at 0). */
+    static Tensor sign(Tensor x) {
+        return unary(Kernels.SIGN, x, 0, 0).record("sign", SAVES_NONE, g -> grads(Tensor.zeros(x.shape)), x);
+    }
+
+    /** d softplus = σ(x) dx. */
+    static Tensor softplus(Tensor x) {
+        return unary(Kernels.SOFTPLUS, x, 0, 0).record("softplus", SAVES_INPUTS, g -> grads(g.mul(x.sigmoid())), x);
+    }
+
+    /** The gradient passes where lo &lt; x &lt; hi and is 0 elsewhere. */
+    static Tensor clamp(Tensor x, double lo, double hi) {
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clamp: lower bound " + lo + " is above upper bound " + hi);
+        }
+        return unary(Kernels.CLAMP, x, lo, hi).record("clamp", SAVES_INPUTS,
+            g -> grads(g.mul(unary(Kernels.INSIDE, x, lo, hi))), x);
+    }
+}

@@ -1,0 +1,134 @@
+package dev.chainrule.autograd;
+
+import dev.chainrule.autograd.internal.InPlaceKernels;
+import dev.chainrule.autograd.internal.Kernels;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The few mutations of tensor values (optimizer updates, loading checkpoints): allowed only inside
+ * {@link Autograd#noGrad()}, so that they are never recorded, and each bumps the tensor's version
+ * counter, so that backward through a graph that saved the tensor before the change fails loudly.
+ */
+final class InPlaceOps {
+    private InPlaceOps() {}
+
+    static void check(String op) {
+        if (GradMode.enabled()) {
+            throw new IllegalStateException(op + ": in-place updates are only allowed inside Autograd.noGrad() "
+                + "(try (var s = Autograd.noGrad()) { ... }), so that they are never recorded in a graph");
+        }
+    }
+
+    /** Every operand of an elementwise in-place op must have exactly the target's shape (no broadcasting). */
+    private static void sameShape(String op, Tensor x, String name, Tensor t) {
+        Objects.requireNonNull(t, op + ": " + name + " is null");
+        if (!Arrays.equals(x.shape, t.shape)) {
+            throw new IllegalArgumentException(op + ": " + name + " has shape " + Shape.toString(t.shape) + " but the tensor updated in place has "
+                + Shape.toString(x.shape) + "; in-place updates need operands of exactly its shape");
+        }
+    }
+
+    /** {@code x += alpha · other}, {@code other} broadcast to x's shape. */
+    static Tensor addInPlace(Tensor x, Tensor other, double alpha) {
+        check("addInPlace");
+        Objects.requireNonNull(other, "addInPlace: other is null");
+        int[] s = Kernels.broadcastShape(x.shape, other.shape);
+        if (s == null || !Arrays.equals(s, x.shape)) {
+            throw new IllegalArgumentException("addInPlace: " + Shape.toString(other.shape) + " does not broadcast to "
+                + Shape.toString(x.shape));
+        }
+        double[] o = other.data.length == x.data.length ? other.data : Kernels.broadcastTo(other.data, other.shape, x.shape);
+        Kernels.axpy(alpha, o, x.data);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x *= c}. */
+    static Tensor mulInPlace(Tensor x, double c) {
+        check("mulInPlace");
+        double[] d = x.data;
+        for (int i = 0; i < d.length; i++) d[i] *= c;
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + w·(end − x)} (PyTorch's {@code lerp_}; see {@link InPlaceKernels#lerp}). */
+    static Tensor lerpInPlace(Tensor x, Tensor end, double weight) {
+        check("lerpInPlace");
+        sameShape("lerpInPlace", x, "end", end);
+        InPlaceKernels.lerp(x.data, end.data, weight);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + value·a·b}. */
+    static Tensor addcmulInPlace(Tensor x, Tensor a, Tensor b, double value) {
+        check("addcmulInPlace");
+        sameShape("addcmulInPlace", x, "tensor1", a);
+        sameShape("addcmulInPlace", x, "tensor2", b);
+        InPlaceKernels.addcmul(x.data, a.data, b.data, value);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + value·a/b}. */
+    static Tensor addcdivInPlace(Tensor x, Tensor a, Tensor b, double value) {
+        check("addcdivInPlace");
+        sameShape("addcdivInPlace", x, "tensor1", a);
+        sameShape("addcdivInPlace", x, "tensor2", b);
+        InPlaceKernels.addcdiv(x.data, a.data, b.data, value);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← x + value·a / (√s / divisor + eps)}, the fused denominator of adaptive optimizers. */
+    static Tensor addcdivSqrtInPlace(Tensor x, Tensor a, Tensor s, double value, double divisor, double eps) {
+        check("addcdivSqrtInPlace");
+        sameShape("addcdivSqrtInPlace", x, "tensor1", a);
+        sameShape("addcdivSqrtInPlace", x, "squares", s);
+        if (!(divisor > 0) || Double.isInfinite(divisor)) {
+            throw new IllegalArgumentException("addcdivSqrtInPlace: divisor " + divisor + " must be positive and finite");
+        }
+        InPlaceKernels.addcdivSqrt(x.data, a.data, s.data, value, divisor, eps);
+        x.version++;
+        return x;
+    }
+
+    /** {@code x ← min(max(x, lo), hi)}. */
+    static Tensor clampInPlace(Tensor x, double lo, double hi) {
+        check("clampInPlace");
+        if (!(lo <= hi)) {
+            throw new IllegalArgumentException("clampInPlace: lo " + lo + " must be <= hi " + hi + " (and neither NaN)");
+        }
+        InPlaceKernels.clamp(x.data, lo, hi);
+        x.version++;
+        return x;
+    }
+
+    /** Copies {@code src}'s values (same shape) into x. */
+    static Tensor copyFrom(Tensor x, Tensor src) {
+        check("copyFrom");
+        Objects.requireNonNull(src, "copyFrom: src is null");
+        if (!Arrays.equals(x.shape, src.shape)) {
+            throw new IllegalArgumentException("copyFrom: source shape " + Shape.toString(src.shape) + " differs from "
+                + Shape.toString(x.shape));
+        }
+        System.arraycopy(src.data, 0, x.data, 0, x.data.length);
+        x.version++;
+        return x;
+    }
+
+    /** Copies the first {@code x.size()} values of {@code src} (row-major) into x. */
+    static Tensor copyFrom(Tensor x, double[] src) {
+        check("copyFrom");
+        Objects.requireNonNull(src, "copyFrom: src is null");
+        if (src.length < x.data.length) {
+            throw new IllegalArgumentException("copyFrom: " + src.length + " values cannot fill shape " + Shape.toString(x.shape)
+                + " (" + x.data.length + " elements)");
+        }
+        System.arraycopy(src, 0, x.data, 0, x.data.length);
+        x.version++;
+        return x;
+    }
+}
