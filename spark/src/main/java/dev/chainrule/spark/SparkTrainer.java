@@ -68,8 +68,8 @@ import org.slf4j.LoggerFactory;
  * retry gives the same sums, so the run's result equals a fault-free run bit for bit. Errors name the
  * partition and the rows instead of Spark's "Job aborted" wrapper.
  *
- * <p>Limits: modules with non-parameter state other than dropout seeds (e.g. running statistics)
- * would keep that state per task; they are not supported. Not thread-safe: one fit at a time.
+ * <p>Limits: modules with buffers (non-trained state such as batch-norm running statistics) are
+ * rejected, since each task would update its own copy. Not thread-safe: one fit at a time.
  */
 public final class SparkTrainer {
 
@@ -111,6 +111,11 @@ public final class SparkTrainer {
         this.clipNorm = b.clipNorm;
         this.listeners = List.copyOf(b.listeners);
         this.model = driverModel(b.modelFactory, modelFactory);
+        if (!model.namedBuffers().isEmpty()) {
+            throw new IllegalArgumentException("SparkTrainer: the model has buffers " + model.namedBuffers().keySet()
+                + " (state that is not trained, e.g. batch-norm running statistics); data-parallel training keeps no buffers in sync "
+                + "across partitions, so such models are not supported");
+        }
         this.layout = Layout.of(model);
         if (lossFactory.create(Reduction.SUM) == null) throw new IllegalArgumentException("SparkTrainer: the loss factory returned null");
         this.optimizer = b.optimizerFactory.apply(model);
