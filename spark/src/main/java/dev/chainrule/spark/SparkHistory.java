@@ -12,10 +12,17 @@ public final class SparkHistory {
 
     private final List<EpochSummary> epochs;
     private final List<StepInfo> steps;
+    private final double[] epochMillis;
 
-    SparkHistory(List<EpochSummary> epochs, List<StepInfo> steps) {
+    SparkHistory(List<EpochSummary> epochs, List<StepInfo> steps, double[] epochMillis) {
         this.epochs = List.copyOf(epochs);
         this.steps = List.copyOf(steps);
+        this.epochMillis = epochMillis.clone();
+    }
+
+    /** The wall time of each completed epoch in milliseconds: its steps and its validation. */
+    public double[] epochMillis() {
+        return epochMillis.clone();
     }
 
     /** One summary per epoch completed in this fit, in order. */

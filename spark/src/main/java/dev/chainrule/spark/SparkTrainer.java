@@ -252,10 +252,11 @@ public final class SparkTrainer {
             : new Tasks.Run(runId, modelFactory, lossFactory, metricFactory, layout, validation.offsets());
         List<EpochSummary> summaries = new ArrayList<>();
         List<StepInfo> steps = new ArrayList<>();
+        List<Double> epochMillis = new ArrayList<>();
         long total = (long) epochs * perEpoch;
         if (step >= total) {
             LOG.info("SparkTrainer: all {} epochs ({} steps) are already done", epochs, total);
-            return new SparkHistory(summaries, steps);
+            return new SparkHistory(summaries, steps, new double[0]);
         }
         int startEpoch = (int) (step / perEpoch);
         SplittableRandom rng = new SplittableRandom(seed);
@@ -279,9 +280,10 @@ public final class SparkTrainer {
             summaries.add(s);
             epochLossSum = epochMetricSum = 0;
             epochSamples = 0;
-            log(s, (System.nanoTime() - start) / 1_000_000);
+            epochMillis.add((System.nanoTime() - start) / 1e6);
+            log(s, (long) (double) epochMillis.get(epochMillis.size() - 1));
         }
-        return new SparkHistory(summaries, steps);
+        return new SparkHistory(summaries, steps, epochMillis.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     @SuppressWarnings("try")
