@@ -21,17 +21,14 @@ import dev.chainrule.spark.StepInfo;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.classification.MultilayerPerceptronClassificationModel;
@@ -252,50 +249,40 @@ public final class SparkFashionMnistExample {
             diff = Math.max(diff, Math.abs(sparkParameters[i] - trainerParameters[i]));
             scale = Math.max(scale, Math.abs(trainerParameters[i]));
         }
-        // 2. MLlib's multilayer perceptron on the same samples, read from Parquet (not a local collection,
-        // whose tasks would carry the data in every iteration).
-        Path dir = null;
-        try {
-            dir = Files.createTempDirectory("chainrule-fmnist-parquet");
-            StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", new VectorUDT());
-            spark.createDataFrame(rows(train), schema).write().parquet(dir.resolve("train").toString());
-            spark.createDataFrame(rows(test), schema).write().parquet(dir.resolve("test").toString());
-            var trainDf = spark.read().parquet(dir.resolve("train").toString()).cache();
-            var testDf = spark.read().parquet(dir.resolve("test").toString()).cache();
-            trainDf.count();
-            testDf.count();
-            long t0 = System.nanoTime();
-            MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier()
-                .setLayers(new int[] {784, c.hidden(), FashionMnist.CLASSES}).setMaxIter(c.mllibIterations()).setSeed(c.seed())
-                .fit(trainDf);
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(mlp.transform(testDf));
-            int iterations = Math.max(1, mlp.summary().totalIterations());
-            trainDf.unpersist();
-            testDf.unpersist();
-            return new Comparison(rows, diff / scale, iterations, seconds, accuracy);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } finally {
-            if (dir != null) deleteTree(dir);
-        }
+        // 2. MLlib's multilayer perceptron on the same samples, each partition reading its shard of the
+        // IDX files as SparkTrainer's do (a DataFrame of a local list would ship the data in every iteration).
+        StructType schema = new StructType().add("label", DataTypes.DoubleType).add("features", new VectorUDT());
+        int partitions = JavaSparkContext.fromSparkContext(spark.sparkContext()).defaultParallelism();
+        var trainDf = spark.createDataFrame(shardRows(spark, new FashionMnistShards(c.data().toString(), true, c.trainSize(), partitions)), schema).cache();
+        var testDf = spark.createDataFrame(shardRows(spark, new FashionMnistShards(c.data().toString(), false, c.testSize(), partitions)), schema).cache();
+        trainDf.count();
+        testDf.count();
+        long t0 = System.nanoTime();
+        MultilayerPerceptronClassificationModel mlp = new MultilayerPerceptronClassifier()
+            .setLayers(new int[] {784, c.hidden(), FashionMnist.CLASSES}).setMaxIter(c.mllibIterations()).setSeed(c.seed())
+            .fit(trainDf);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        double accuracy = new MulticlassClassificationEvaluator().setMetricName("accuracy").evaluate(mlp.transform(testDf));
+        int iterations = Math.max(1, mlp.summary().totalIterations());
+        trainDf.unpersist();
+        testDf.unpersist();
+        return new Comparison(rows, diff / scale, iterations, seconds, accuracy);
     }
 
-    private static List<Row> rows(Dataset d) {
-        double[] x = d.x().toArray(), y = d.y().toArray();
-        List<Row> rows = new ArrayList<>(d.size());
-        for (int i = 0; i < d.size(); i++) {
-            rows.add(RowFactory.create(y[i], Vectors.dense(java.util.Arrays.copyOfRange(x, i * 784, (i + 1) * 784))));
-        }
-        return rows;
-    }
-
-    private static void deleteTree(Path dir) {
-        try (Stream<Path> files = Files.walk(dir)) {
-            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (IOException ignored) {
-            // a temporary directory; nothing depends on its removal
-        }
+    /** The shards of {@code loader} as DataFrame rows (label, features), each built by the task of its partition. */
+    private static org.apache.spark.api.java.JavaRDD<Row> shardRows(SparkSession spark, FashionMnistShards loader) {
+        List<Integer> shards = new ArrayList<>();
+        for (int i = 0; i < loader.k(); i++) shards.add(i);
+        return JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(shards, loader.k()).flatMap(i -> {
+            Dataset d = loader.load(i);
+            List<Row> out = new ArrayList<>();
+            if (d == null) return out.iterator();
+            double[] x = d.x().toArray(), y = d.y().toArray();
+            for (int r = 0; r < d.size(); r++) {
+                out.add(RowFactory.create(y[r], Vectors.dense(java.util.Arrays.copyOfRange(x, r * 784, (r + 1) * 784))));
+            }
+            return out.iterator();
+        });
     }
 
     @Command(name = "spark-fashion-mnist", mixinStandardHelpOptions = true, version = Main.VERSION,
@@ -365,14 +352,14 @@ public final class SparkFashionMnistExample {
                     loss.put("Trainer (test)", r.comparison().trainer().stream().mapToDouble(EpochRow::testLoss).toArray());
                 }
                 out.println("Plot: " + Plots.lossCurves(common.out(), "spark-fashion-mnist-loss.png",
-                    "Fashion-MNIST on Spark: cross-entropy per epoch", "loss", loss, false));
+                    "Fashion-MNIST: cross-entropy per epoch (SparkTrainer and Trainer coincide)", "loss", loss, false));
                 Map<String, double[]> acc = new LinkedHashMap<>();
                 acc.put("SparkTrainer (test)", r.spark().stream().mapToDouble(EpochRow::testAccuracy).toArray());
                 if (r.comparison() != null) {
                     acc.put("Trainer (test)", r.comparison().trainer().stream().mapToDouble(EpochRow::testAccuracy).toArray());
                 }
                 out.println("Plot: " + Plots.lossCurves(common.out(), "spark-fashion-mnist-accuracy.png",
-                    "Fashion-MNIST on Spark: test accuracy per epoch", "accuracy", acc, false));
+                    "Fashion-MNIST: test accuracy per epoch (SparkTrainer and Trainer coincide)", "accuracy", acc, false));
             }
             out.flush();
             return r.claimHolds() ? 0 : Main.CLAIM_FAILED;

@@ -8,6 +8,9 @@ import dev.chainrule.nn.loss.Reduction;
 import dev.chainrule.optim.EpochSummary;
 import dev.chainrule.optim.GradientClipping;
 import dev.chainrule.optim.Optimizer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -97,6 +100,14 @@ public final class SparkTrainer {
     private double epochLossSum;
     private double epochMetricSum;
     private long epochSamples;
+    /** The epoch (from 0) the sums belong to, or -1. */
+    private int sumsEpoch = -1;
+    /** Samples of the data last trained on (part of the batch plan in a checkpoint); -1 before any fit. */
+    private int samples = -1;
+    /** Samples recorded in the checkpoint this trainer was restored from, or -1. */
+    private int restoredSamples = -1;
+    private final Path checkpointFile;
+    private final int checkpointEvery;
 
     private SparkTrainer(Builder b) {
         this.sc = b.sc;
@@ -110,6 +121,8 @@ public final class SparkTrainer {
         this.dropLast = b.dropLast;
         this.clipNorm = b.clipNorm;
         this.listeners = List.copyOf(b.listeners);
+        this.checkpointFile = b.checkpointFile;
+        this.checkpointEvery = b.checkpointEvery;
         this.model = driverModel(b.modelFactory, modelFactory);
         if (!model.namedBuffers().isEmpty()) {
             throw new IllegalArgumentException("SparkTrainer: the model has buffers " + model.namedBuffers().keySet()
@@ -247,6 +260,11 @@ public final class SparkTrainer {
             throw new IllegalArgumentException("SparkTrainer.fit: batch size " + batchSize + " exceeds the " + n
                 + " samples and dropLast is set, so every epoch would be empty");
         }
+        if (restoredSamples >= 0 && restoredSamples != n) {
+            throw new IllegalArgumentException("SparkTrainer.fit: the checkpoint this trainer was restored from was written while training on "
+                + restoredSamples + " samples, but this data has " + n + "; the global batches would differ. Resume on the same data");
+        }
+        samples = n;
         Tasks.Run run = new Tasks.Run(runId, modelFactory, lossFactory, metricFactory, layout, train.offsets());
         Tasks.Run validationRun = validation == null ? null
             : new Tasks.Run(runId, modelFactory, lossFactory, metricFactory, layout, validation.offsets());
@@ -254,36 +272,117 @@ public final class SparkTrainer {
         List<StepInfo> steps = new ArrayList<>();
         List<Double> epochMillis = new ArrayList<>();
         long total = (long) epochs * perEpoch;
+        int startEpoch = (int) Math.min(epochs, step / perEpoch);
+        if (sumsEpoch >= 0 && sumsEpoch < startEpoch) {
+            // Restored from a checkpoint taken at the last step of an epoch, before that epoch's summary:
+            // the parameters have not changed since, so the summary is the one the uninterrupted run made.
+            long start = System.nanoTime();
+            summaries.add(finishEpoch(sumsEpoch, validation, validationRun));
+            epochMillis.add((System.nanoTime() - start) / 1e6);
+        }
         if (step >= total) {
             LOG.info("SparkTrainer: all {} epochs ({} steps) are already done", epochs, total);
-            return new SparkHistory(summaries, steps, new double[0]);
+            return new SparkHistory(summaries, steps, epochMillis.stream().mapToDouble(Double::doubleValue).toArray());
         }
-        int startEpoch = (int) (step / perEpoch);
         SplittableRandom rng = new SplittableRandom(seed);
         for (int e = 0; e < startEpoch && shuffle; e++) permutation(n, rng);   // replay the epochs already done
         for (int epoch = startEpoch; epoch < epochs; epoch++) {
             long start = System.nanoTime();
+            if (sumsEpoch != epoch) {
+                epochLossSum = epochMetricSum = 0;
+                epochSamples = 0;
+                sumsEpoch = epoch;
+            }
             int[] order = shuffle ? permutation(n, rng) : identity(n);
             for (int b = (int) (step - (long) epoch * perEpoch); b < perEpoch; b++) {
                 int from = b * batchSize, to = Math.min(n, from + batchSize);
                 StepInfo info = runStep(train, run, java.util.Arrays.copyOfRange(order, from, to), epoch + 1, b + 1);
                 steps.add(info);
+                if (checkpointEvery > 0 && step % checkpointEvery == 0) checkpoint();
                 for (StepListener l : listeners) l.onStep(info);
             }
-            double[] validated = {Double.NaN, Double.NaN};
-            if (validation != null) {
-                Evaluation ev = evaluate(validation, validationRun);
-                validated = new double[] {ev.loss(), ev.metric()};
-            }
-            EpochSummary s = new EpochSummary(epoch + 1, epochLossSum / epochSamples,
-                metricFactory == null ? Double.NaN : epochMetricSum / epochSamples, validated[0], validated[1], optimizer.learningRate());
-            summaries.add(s);
-            epochLossSum = epochMetricSum = 0;
-            epochSamples = 0;
+            summaries.add(finishEpoch(epoch, validation, validationRun));
             epochMillis.add((System.nanoTime() - start) / 1e6);
-            log(s, (long) (double) epochMillis.get(epochMillis.size() - 1));
         }
+        if (checkpointEvery > 0) checkpoint();   // the final state, after the last epoch's summary
         return new SparkHistory(summaries, steps, epochMillis.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    /** Validates (if asked), records and logs epoch {@code epoch} (from 0), and clears its sums. */
+    private EpochSummary finishEpoch(int epoch, ShardedData validation, Tasks.Run validationRun) {
+        long start = System.nanoTime();
+        double[] validated = {Double.NaN, Double.NaN};
+        if (validation != null) {
+            Evaluation ev = evaluate(validation, validationRun);
+            validated = new double[] {ev.loss(), ev.metric()};
+        }
+        EpochSummary s = new EpochSummary(epoch + 1, epochLossSum / epochSamples,
+            metricFactory == null ? Double.NaN : epochMetricSum / epochSamples, validated[0], validated[1], optimizer.learningRate());
+        epochLossSum = epochMetricSum = 0;
+        epochSamples = 0;
+        sumsEpoch = -1;
+        log(s, (System.nanoTime() - start) / 1_000_000);
+        return s;
+    }
+
+    private void checkpoint() {
+        try {
+            saveCheckpoint(checkpointFile);
+        } catch (IOException e) {
+            throw new UncheckedIOException("SparkTrainer: cannot write the checkpoint " + checkpointFile + " after step " + step + ": "
+                + e.getMessage() + "; the previous checkpoint is intact and the driver's state is that after step " + step, e);
+        }
+    }
+
+    /**
+     * Writes the driver's whole training state to {@code file}, atomically: the parameters, the
+     * optimizer's state (moments, step counts, learning rate), the global step and the current epoch's
+     * partial sums, and what fixes the batch sequence (seed, batch size, shuffling, number of samples).
+     * {@link #restore} on a trainer built the same way continues the run exactly. Also written
+     * automatically by {@link Builder#checkpoint}.
+     *
+     * @throws IOException if the file cannot be written; a previous file is then unchanged
+     */
+    public void saveCheckpoint(Path file) throws IOException {
+        Objects.requireNonNull(file, "SparkTrainer.saveCheckpoint: file is null");
+        TrainingCheckpoint.write(file, model, optimizer, plan(), new TrainingCheckpoint.Progress(step, sumsEpoch, epochLossSum,
+            epochMetricSum, epochSamples));
+        LOG.debug("checkpoint after step {} written to {}", step, file);
+    }
+
+    /**
+     * Restores the state {@link #saveCheckpoint} wrote (e.g. after a driver crash, into a trainer built
+     * with the same factories, optimizer, seed and batch size): parameters, optimizer state, global step
+     * and epoch sums. The next {@link #fit} continues from that step and gives, bit for bit, what the
+     * uninterrupted run would have given. Everything is checked first; if anything does not fit, nothing
+     * changes.
+     *
+     * @return the restored global step (the number of updates already applied)
+     * @throws IOException if the file is unreadable, malformed or not such a checkpoint
+     * @throws IllegalArgumentException if it belongs to another model, optimizer (type, hyperparameters)
+     *     or batch plan, listing the mismatches
+     */
+    @SuppressWarnings("try")
+    public long restore(Path file) throws IOException {
+        Objects.requireNonNull(file, "SparkTrainer.restore: file is null");
+        TrainingCheckpoint.Loaded loaded = TrainingCheckpoint.read(file, model, plan());
+        optimizer.loadStateDict(loaded.optimizer());   // checks type, shapes and hyperparameters before changing anything
+        try (var s = Autograd.noGrad()) {
+            for (Map.Entry<String, Tensor> p : model.namedParameters().entrySet()) p.getValue().copyFrom(loaded.parameters().get(p.getKey()));
+        }
+        TrainingCheckpoint.Progress pr = loaded.progress();
+        step = pr.step();
+        sumsEpoch = pr.sumsEpoch();
+        epochLossSum = pr.lossSum();
+        epochMetricSum = pr.metricSum();
+        epochSamples = pr.samples();
+        restoredSamples = loaded.plan().samples();
+        LOG.info("SparkTrainer: restored step {} from {}", step, file);
+        return step;
+    }
+
+    private TrainingCheckpoint.Plan plan() {
+        return new TrainingCheckpoint.Plan(seed, batchSize, shuffle, dropLast, samples);
     }
 
     @SuppressWarnings("try")
@@ -344,7 +443,7 @@ public final class SparkTrainer {
         optimizer.step();
         optimizer.zeroGrad();
         double metric = metricFactory == null ? Double.NaN : metricSum / b;
-        epochLossSum += loss * b;
+        epochLossSum += lossSum;
         epochMetricSum += metricSum;
         epochSamples += b;
         StepInfo info = new StepInfo(step, epoch, batchIndex, b, loss, metric, t1 - t0, t2 - t1, compute, System.nanoTime() - t2);
@@ -436,6 +535,8 @@ public final class SparkTrainer {
         private boolean dropLast;
         private double clipNorm;
         private final List<StepListener> listeners = new ArrayList<>();
+        private Path checkpointFile;
+        private int checkpointEvery;
 
         private Builder(JavaSparkContext sc, ModelFactory model, LossFactory loss, Function<Module, Optimizer> optimizer) {
             this.sc = sc;
@@ -486,6 +587,18 @@ public final class SparkTrainer {
         public Builder clipNorm(double maxNorm) {
             if (!(maxNorm > 0) || Double.isInfinite(maxNorm)) throw new IllegalArgumentException("SparkTrainer: clipNorm must be positive and finite, got " + maxNorm);
             this.clipNorm = maxNorm;
+            return this;
+        }
+
+        /**
+         * Writes a checkpoint ({@link SparkTrainer#saveCheckpoint}) to {@code file} every {@code everySteps}
+         * updates and at the end of each fit, replacing the previous one atomically; after a crash,
+         * {@link SparkTrainer#restore} resumes from it.
+         */
+        public Builder checkpoint(Path file, int everySteps) {
+            this.checkpointFile = Objects.requireNonNull(file, "SparkTrainer: checkpoint file is null");
+            if (everySteps < 1) throw new IllegalArgumentException("SparkTrainer: checkpoint interval must be at least 1 step, got " + everySteps);
+            this.checkpointEvery = everySteps;
             return this;
         }
 
