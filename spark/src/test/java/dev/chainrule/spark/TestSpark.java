@@ -4,7 +4,7 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
 
-/** Local Spark for tests: bound to 127.0.0.1, no UI, small shuffles; one context per test class. */
+/** Local Spark for tests: bound to 127.0.0.1, no UI, small shuffles, no code generation; one context per test class. */
 final class TestSpark {
     private TestSpark() {}
 
@@ -17,7 +17,10 @@ final class TestSpark {
             .set("spark.driver.host", "127.0.0.1")
             .set("spark.driver.bindAddress", "127.0.0.1")
             .set("spark.sql.shuffle.partitions", "2")
-            .set("spark.sql.adaptive.enabled", "false");
+            .set("spark.sql.adaptive.enabled", "false")
+            // Tiny test data: compiling generated code (Janino) would cost more than interpreting it.
+            .set("spark.sql.codegen.wholeStage", "false")
+            .set("spark.sql.codegen.factoryMode", "NO_CODEGEN");
     }
 
     static JavaSparkContext context(String master, String app) {

@@ -90,7 +90,7 @@ class ChainruleClassifierTest {
 
     @Test
     void pipelineNextToMultilayerPerceptronClassifierAndPersistence(@TempDir Path dir) throws Exception {
-        MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 16, 3}).setMaxIter(40)
+        MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 16, 3}).setMaxIter(25)
             .setSeed(7L);
         Pipeline pipeline = new Pipeline().setStages(new PipelineStage[] {assembler(), chainrule(), mlp});
         PipelineModel model = pipeline.fit(train);
