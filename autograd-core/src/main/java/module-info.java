@@ -6,6 +6,8 @@
 module dev.chainrule.autograd {
     requires org.slf4j;
     requires dev.ludovic.netlib.blas;
+    requires dev.ludovic.netlib.lapack;
+    requires arpack.combined.all;   // netlib's f2j runtime: org.netlib.util.intW, LAPACK's info argument
     requires java.logging;   // only to quiet netlib's probe warnings (see internal.Gemm)
 
     exports dev.chainrule.autograd;

@@ -3,6 +3,7 @@ package dev.chainrule.autograd;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Entry points that are not methods of one tensor: gradients as values ({@link #grad}), the
@@ -118,6 +119,84 @@ public final class Autograd {
         return out;
     }
 
+    // ---------------------------------------------------------------- functional transforms (torch.autograd.functional)
+    // Each copies its inputs into fresh leaves, runs f with grad mode on, and returns values without graph.
+
+    /**
+     * The Jacobian d f(x) / dx, shaped {@code f(x).shape ++ x.shape} as in PyTorch (a scalar f gives
+     * the gradient, shaped like x). One backward pass per output element.
+     */
+    public static Tensor jacobian(Function<Tensor, Tensor> f, Tensor x) {
+        return FunctionalTransforms.jacobian(one(f), new Tensor[] {x}).get(0);
+    }
+
+    /** The Jacobians d f / d x_i, one per input, shaped {@code f(xs).shape ++ xs[i].shape}. */
+    public static List<Tensor> jacobian(Function<Tensor[], Tensor> f, Tensor[] xs) {
+        return FunctionalTransforms.jacobian(f, xs);
+    }
+
+    /**
+     * The Hessian d²f / dx² of a scalar function, shaped {@code x.shape ++ x.shape}: the Jacobian of
+     * the gradient (built with createGraph), one backward pass per element of x.
+     *
+     * @throws IllegalArgumentException if f's output has more than one element
+     */
+    public static Tensor hessian(Function<Tensor, Tensor> f, Tensor x) {
+        return FunctionalTransforms.hessian(one(f), new Tensor[] {x}).get(0).get(0);
+    }
+
+    /** The blocks d²f / dx_i dx_j of a scalar function of several tensors, {@code H.get(i).get(j)} shaped {@code xs[i].shape ++ xs[j].shape}. */
+    public static List<List<Tensor>> hessian(Function<Tensor[], Tensor> f, Tensor[] xs) {
+        return FunctionalTransforms.hessian(f, xs);
+    }
+
+    /**
+     * The vector-Jacobian product vᵀ · d f(x) / dx, shaped like x, in one backward pass ({@code v}
+     * has f's output shape; null means 1 for a scalar output). PyTorch's {@code vjp} also returns
+     * f(x); here call f again if you need it.
+     */
+    public static Tensor vjp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+        return FunctionalTransforms.vjp(one(f), new Tensor[] {x}, v).get(0);
+    }
+
+    /** vᵀ · d f / d x_i for each input, shaped like that input. */
+    public static List<Tensor> vjp(Function<Tensor[], Tensor> f, Tensor[] xs, Tensor v) {
+        return FunctionalTransforms.vjp(f, xs, v);
+    }
+
+    /**
+     * The Jacobian-vector product (d f(x) / dx) · v, shaped like f's output, by the double-backward
+     * trick (two reverse passes; uᵀJ is linear in u, so J·v = d(uᵀJ · v)/du). {@code v} has x's shape.
+     */
+    public static Tensor jvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+        return FunctionalTransforms.jvp(one(f), new Tensor[] {x}, new Tensor[] {v});
+    }
+
+    /** Σ_i (d f / d x_i) · vs[i], shaped like f's output. */
+    public static Tensor jvp(Function<Tensor[], Tensor> f, Tensor[] xs, Tensor[] vs) {
+        return FunctionalTransforms.jvp(f, xs, vs);
+    }
+
+    /**
+     * The Hessian-vector product (d²f / dx²) · v of a scalar function, shaped like x, without forming
+     * the Hessian: the gradient of ⟨∇f(x), v⟩.
+     *
+     * @throws IllegalArgumentException if f's output has more than one element or v's shape differs from x's
+     */
+    public static Tensor hvp(Function<Tensor, Tensor> f, Tensor x, Tensor v) {
+        return FunctionalTransforms.hvp(one(f), new Tensor[] {x}, new Tensor[] {v}).get(0);
+    }
+
+    /** Σ_j (d²f / dx_i dx_j) · vs[j] for each input i. */
+    public static List<Tensor> hvp(Function<Tensor[], Tensor> f, Tensor[] xs, Tensor[] vs) {
+        return FunctionalTransforms.hvp(f, xs, vs);
+    }
+
+    private static Function<Tensor[], Tensor> one(Function<Tensor, Tensor> f) {
+        java.util.Objects.requireNonNull(f, "f is null");
+        return xs -> f.apply(xs[0]);
+    }
+
     /** The first stack frame outside Chainrule's autograd classes: where the user created an op. */
     static StackTraceElement callSite() {
         return StackWalker.getInstance().walk(frames -> frames
@@ -127,13 +206,14 @@ public final class Autograd {
             .orElse(null));
     }
 
-    /** Chainrule's own op machinery: internal kernels, Tensor, Backprop, Autograd and the {@code *Ops} op families. */
+    /** Chainrule's own op machinery: internal kernels, Tensor, Backprop, Autograd, the {@code *Ops} op families, Linalg and CustomOp. */
     private static boolean isOwn(String cls) {
         if (cls.startsWith("dev.chainrule.autograd.internal.")) return true;
         if (!cls.startsWith("dev.chainrule.autograd.")) return false;
         String name = cls.substring("dev.chainrule.autograd.".length());
         int nested = name.indexOf('$');
         if (nested >= 0) name = name.substring(0, nested);
-        return name.equals("Tensor") || name.equals("Backprop") || name.equals("Autograd") || name.endsWith("Ops");
+        return name.equals("Tensor") || name.equals("Backprop") || name.equals("Autograd") || name.endsWith("Ops")
+            || name.equals("Linalg") || name.equals("CustomOp");
     }
 }

@@ -7,7 +7,9 @@ import static dev.chainrule.autograd.Tensor.SAVES_OUTPUT;
 import static dev.chainrule.autograd.Tensor.grads;
 
 import dev.chainrule.autograd.internal.Kernels;
+import dev.chainrule.autograd.internal.ReductionKernels;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Reductions and the softmax family: forward kernel and backward rule side by side. A reduction
@@ -32,25 +34,217 @@ final class ReductionOps {
             .record("sum", SAVES_NONE, g -> grads(g.reshape(keep).broadcastTo(x.shape)), x);
     }
 
-    /** Gradient to the maximal elements, split equally among ties: dx = G · [x = max] / #[x = max]. */
     static Tensor max(Tensor x, int axis, boolean keepDims) {
-        int ax = Shape.axis("max", axis, x.shape);
-        int[] keep = Shape.keep(x.shape, ax);
-        int outer = Shape.outer(x.shape, ax), n = x.shape[ax], inner = Shape.inner(x.shape, ax);
-        Tensor out = new Tensor(Kernels.maxAxis(x.data, outer, n, inner), keepDims ? keep : Shape.drop(x.shape, ax));
+        return max(x, new int[] {axis}, keepDims);
+    }
+
+    /**
+     * Max over several axes at once. Gradient to the maximal elements of each reduced slice, split
+     * equally among ties over the whole slice (PyTorch's amax): dx = G · [x = max] / #[x = max]. A slice
+     * holding NaN has max NaN, and its gradient is split among its NaNs.
+     */
+    static Tensor max(Tensor x, int[] axes, boolean keepDims) {
+        boolean[] red = reducedAxes("max", axes, x.shape);
+        int[] keep = keep(x.shape, red);
+        double[] v = x.data;
+        int[] cur = x.shape;
+        int single = -1;                                 // the one reduced axis, if only one
+        for (int ax = 0; ax < red.length; ax++) {
+            if (!red[ax]) continue;
+            v = Kernels.maxAxis(v, Shape.outer(cur, ax), cur[ax], Shape.inner(cur, ax));
+            cur = Shape.keep(cur, ax);
+            single = single == -1 ? ax : -2;
+        }
+        int one = single;
+        Tensor out = new Tensor(v, keepDims ? keep : drop(x.shape, red));
         return out.record("max", SAVES_BOTH, g -> {
-            double[] mask = Kernels.binary(Kernels.EQ, x.data, x.shape, out.data, keep, x.shape);
-            double[] count = Kernels.sumAxis(mask, outer, n, inner);
+            double[] mask = Kernels.binary(Kernels.SAME, x.data, x.shape, out.data, keep, x.shape);
+            double[] count = one >= 0 ? Kernels.sumAxis(mask, Shape.outer(x.shape, one), x.shape[one], Shape.inner(x.shape, one))
+                : Kernels.sumTo(mask, x.shape, keep);
             Tensor share = new Tensor(Kernels.binary(Kernels.DIV, mask, x.shape, count, keep, x.shape), x.shape);
             return grads(g.reshape(keep).mul(share));
         }, x);
     }
 
-    /** Index of the largest element along {@code axis} (first on ties), as a tensor without graph. */
-    static Tensor argMax(Tensor x, int axis) {
-        int ax = Shape.axis("argMax", axis, x.shape);
-        return new Tensor(Kernels.argMaxAxis(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax)),
+    /** −max(−x) over several axes. */
+    static Tensor min(Tensor x, int[] axes, boolean keepDims) {
+        reducedAxes("min", axes, x.shape);           // so that bad axes are reported as min's, not max's
+        return x.neg().max(axes, keepDims).neg();
+    }
+
+    /** Index of the largest ({@code largest}) or smallest element along {@code axis} (first on ties, NaN wins), no graph. */
+    static Tensor argMax(String op, Tensor x, int axis, boolean largest) {
+        int ax = Shape.axis(op, axis, x.shape);
+        return new Tensor(Kernels.argMaxAxis(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax), largest),
             Shape.drop(x.shape, ax));
+    }
+
+    // ---------------------------------------------------------------- several axes at once
+
+    /** Which axes of {@code shape} {@code axes} reduces (negative ones count from the end), each at most once. */
+    static boolean[] reducedAxes(String op, int[] axes, int[] shape) {
+        Objects.requireNonNull(axes, op + ": axes is null");
+        if (axes.length == 0) {
+            throw new IllegalArgumentException(op + ": no axes given for shape " + Shape.toString(shape)
+                + "; pass at least one axis, or use " + op + "() to reduce all elements");
+        }
+        boolean[] red = new boolean[shape.length];
+        for (int a : axes) {
+            int ax = Shape.axis(op, a, shape);
+            if (red[ax]) {
+                throw new IllegalArgumentException(op + ": axes " + Arrays.toString(axes) + " for shape " + Shape.toString(shape)
+                    + " repeat axis " + ax + "; pass each axis at most once");
+            }
+            red[ax] = true;
+        }
+        return red;
+    }
+
+    /** {@code shape} with the reduced axes set to 1 (the keepDims shape). */
+    static int[] keep(int[] shape, boolean[] red) {
+        int[] s = shape.clone();
+        for (int i = 0; i < s.length; i++) if (red[i]) s[i] = 1;
+        return s;
+    }
+
+    /** {@code shape} without the reduced axes. */
+    static int[] drop(int[] shape, boolean[] red) {
+        int n = 0;
+        for (boolean r : red) if (!r) n++;
+        int[] s = new int[n];
+        for (int i = 0, j = 0; i < shape.length; i++) if (!red[i]) s[j++] = shape[i];
+        return s;
+    }
+
+    /** Sum over several axes: one pass of the adjoint of broadcasting ({@code sumTo}), then the reduced axes dropped. */
+    static Tensor sum(Tensor x, int[] axes, boolean keepDims) {
+        boolean[] red = reducedAxes("sum", axes, x.shape);
+        Tensor s = x.sumTo(keep(x.shape, red));
+        return keepDims ? s : s.reshape(drop(x.shape, red));
+    }
+
+    /** Mean over several axes: their sum / the number of elements summed. */
+    static Tensor mean(Tensor x, int[] axes, boolean keepDims) {
+        boolean[] red = reducedAxes("mean", axes, x.shape);
+        long count = 1;
+        for (int i = 0; i < red.length; i++) if (red[i]) count *= x.shape[i];
+        return sum(x, axes, keepDims).div(count);
+    }
+
+    // ---------------------------------------------------------------- products
+
+    /**
+     * Product over one axis. d prod = Σ_k (Π_{j≠k} x_j) dx_k, exact with zeros (as PyTorch). First
+     * order: one pass ({@link ReductionKernels#prodOthers}). Second order (createGraph): prod/x where
+     * the input holds no zero; with zeros, Π_{j≠k} x_j is built as a product over an
+     * {@code [outer, n, n, inner]} tensor with x_k replaced by 1, which is exact to every order but
+     * takes n times the input's memory.
+     */
+    static Tensor prod(Tensor x, int axis, boolean keepDims) {
+        int ax = Shape.axis("prod", axis, x.shape);
+        int[] keep = Shape.keep(x.shape, ax);
+        int outer = Shape.outer(x.shape, ax), n = x.shape[ax], inner = Shape.inner(x.shape, ax);
+        Tensor out = new Tensor(ReductionKernels.prodAxis(x.data, outer, n, inner), keepDims ? keep : Shape.drop(x.shape, ax));
+        return out.record("prod", SAVES_BOTH, g -> {
+            if (!GradMode.enabled()) {
+                return grads(g.reshape(keep).mul(new Tensor(ReductionKernels.prodOthers(x.data, outer, n, inner), x.shape)));
+            }
+            boolean zeros = false;
+            for (double v : x.data) zeros |= v == 0;
+            if (!zeros) return grads(g.reshape(keep).mul(out.reshape(keep).div(x)));
+            double[] eye = new double[n * n];
+            for (int k = 0; k < n; k++) eye[k * n + k] = 1;
+            Tensor rows = x.reshape(outer, 1, n, inner).broadcastTo(outer, n, n, inner);   // [o, k, j, i] = x[o, j, i]
+            Tensor others = Tensor.where(new Tensor(eye, new int[] {1, n, n, 1}), Tensor.scalar(1), rows).prod(2, false);
+            return grads(g.reshape(keep).mul(others.reshape(x.shape)));
+        }, x);
+    }
+
+    /** Product of all elements (a scalar); see {@link #prod(Tensor, int, boolean)}. */
+    static Tensor prod(Tensor x) {
+        return prod(x.reshape(x.data.length), 0, false);
+    }
+
+    // ---------------------------------------------------------------- variance and norms
+
+    /** n − correction, checked to be positive. */
+    private static double dof(String op, int n, double correction, String where) {
+        if (!(n - correction > 0)) {
+            throw new IllegalArgumentException(op + ": " + where + " has " + n + " element" + (n == 1 ? "" : "s")
+                + ", and correction " + correction + " leaves no degrees of freedom (n - correction must be > 0; "
+                + "PyTorch would return NaN or Inf); use correction 0 or reduce over more elements");
+        }
+        return n - correction;
+    }
+
+    /** Σ (x − mean)² / (n − correction) over one axis: a composite (mean, sub, square, sum, div); two passes, so no cancellation. */
+    static Tensor var(String op, Tensor x, int axis, double correction, boolean keepDims) {
+        int ax = Shape.axis(op, axis, x.shape);
+        double d = dof(op, x.shape[ax], correction, "axis " + axis + " of shape " + Shape.toString(x.shape));
+        return x.sub(x.mean(ax, true)).square().sum(ax, keepDims).div(d);
+    }
+
+    /** The variance of all elements with correction 1 (a scalar). */
+    static Tensor var(String op, Tensor x) {
+        dof(op, x.data.length, 1, "shape " + Shape.toString(x.shape));
+        return var(op, x.reshape(x.data.length), 0, 1, false);
+    }
+
+    /** √var with the subgradient 0 where var = 0 (as PyTorch). */
+    static Tensor std(Tensor x, int axis, double correction, boolean keepDims) {
+        return root(var("std", x, axis, correction, keepDims), 0.5);
+    }
+
+    static Tensor std(Tensor x) {
+        return root(var("std", x), 0.5);
+    }
+
+    /**
+     * s^q for s ≥ 0 (the last step of a p-norm or a standard deviation), with the subgradient 0 at
+     * s = 0 as PyTorch's norm and std: d(s^q) = q s^q / s ds where s &gt; 0, else 0. The division is
+     * by a safe denominator, so no 0/0 reaches even the second derivative.
+     */
+    private static Tensor root(Tensor s, double q) {
+        Tensor out = new Tensor(Kernels.unary(Kernels.POW, s.data, q, 0), s.shape);
+        return out.record("root", SAVES_BOTH, g -> {
+            Tensor positive = s.gt(0), zero = Tensor.scalar(0);
+            Tensor safe = Tensor.where(positive, s, Tensor.scalar(1));
+            return grads(Tensor.where(positive, g.mul(out).div(safe).mul(q), zero));
+        }, s);
+    }
+
+    /**
+     * The p-norm (Σ |x|^p)^(1/p) over {@code axes}: p = 1 is Σ|x|, p = ∞ is max|x| (ties split the
+     * gradient), p = 2 over a matrix's two axes is its Frobenius norm. A composite; the gradient at a
+     * zero norm is 0, as PyTorch's.
+     */
+    static Tensor norm(Tensor x, double p, int[] axes, boolean keepDims) {
+        if (!(p >= 1)) {
+            throw new IllegalArgumentException("norm: p = " + p + " is not supported; use p >= 1 (1, 2, 3, ...) "
+                + "or Double.POSITIVE_INFINITY");
+        }
+        reducedAxes("norm", axes, x.shape);
+        if (p == 1) return x.abs().sum(axes, keepDims);
+        if (p == Double.POSITIVE_INFINITY) return x.abs().max(axes, keepDims);
+        return root((p == 2 ? x.square() : x.abs().pow(p)).sum(axes, keepDims), 1 / p);
+    }
+
+    /** The p-norm of all elements (a scalar). */
+    static Tensor norm(Tensor x, double p) {
+        return norm(x.reshape(x.data.length), p, new int[] {0}, false);
+    }
+
+    // ---------------------------------------------------------------- running sums
+
+    /** Gradient: the running sum of G taken from the other end, d cumsum = reverse cumsum of G. */
+    static Tensor cumsum(Tensor x, int axis) {
+        return cumsum(x, Shape.axis("cumsum", axis, x.shape), false);
+    }
+
+    private static Tensor cumsum(Tensor x, int ax, boolean reverse) {
+        double[] out = ReductionKernels.cumsumAxis(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax), reverse);
+        return new Tensor(out, x.shape).record(reverse ? "cumsumReverse" : "cumsum", SAVES_NONE,
+            g -> grads(cumsum(g, ax, !reverse)), x);
     }
 
     // ---------------------------------------------------------------- softmax family

@@ -3,6 +3,7 @@ package dev.chainrule.autograd;
 import dev.chainrule.autograd.internal.Gemm;
 import dev.chainrule.autograd.internal.Kernels;
 import java.util.Arrays;
+import java.util.function.ToDoubleFunction;
 import java.util.random.RandomGenerator;
 
 /**
@@ -122,6 +123,61 @@ public final class Tensor {
         double[] d = new double[Kernels.size(s)];
         for (int i = 0; i < d.length; i++) d[i] = rng.nextDouble();
         return new Tensor(d, s);
+    }
+
+    /** [0, 1, ..., ⌈end⌉ − 1], as {@code torch.arange(end)}. */
+    public static Tensor arange(double end) {
+        return Factories.arange(0, end, 1);
+    }
+
+    /** start, start + 1, ... below end. */
+    public static Tensor arange(double start, double end) {
+        return Factories.arange(start, end, 1);
+    }
+
+    /** start + i·step for i = 0 .. ⌈(end − start)/step⌉ − 1, as PyTorch; an empty range or a step of 0 is an error. */
+    public static Tensor arange(double start, double end, double step) {
+        return Factories.arange(start, end, step);
+    }
+
+    /** {@code steps} evenly spaced values from start to end, both included (as {@code torch.linspace}). */
+    public static Tensor linspace(double start, double end, int steps) {
+        return Factories.linspace(start, end, steps);
+    }
+
+    /** The n × n identity matrix. */
+    public static Tensor eye(int n) {
+        return Factories.eye(n, n);
+    }
+
+    /** The n × m matrix with ones on the main diagonal. */
+    public static Tensor eye(int n, int m) {
+        return Factories.eye(n, m);
+    }
+
+    /** Uniform random integers in [lo, hi) (as doubles) drawn from {@code rng}. */
+    public static Tensor randint(RandomGenerator rng, int lo, int hi, int... shape) {
+        return Factories.randint(rng, lo, hi, shape);
+    }
+
+    /** Element {@code f(i)} at each multi-index i, e.g. a causal mask: {@code fromFunction(new int[] {n, n}, i -> i[1] > i[0] ? 1 : 0)}. */
+    public static Tensor fromFunction(int[] shape, ToDoubleFunction<int[]> f) {
+        return Factories.fromFunction(shape, f);
+    }
+
+    /** Zeros of {@code t}'s shape. */
+    public static Tensor zerosLike(Tensor t) {
+        return zeros(t.shape);
+    }
+
+    /** Ones of {@code t}'s shape. */
+    public static Tensor onesLike(Tensor t) {
+        return ones(t.shape);
+    }
+
+    /** {@code value} in {@code t}'s shape. */
+    public static Tensor fullLike(Tensor t, double value) {
+        return full(value, t.shape);
     }
 
     // ================================================================ accessors
@@ -378,7 +434,7 @@ public final class Tensor {
         return ElementwiseOps.tanh(this);
     }
 
-    /** max(0, x). d relu = step(x) dx, so relu'(0) = 0. */
+    /** max(0, x), NaN for NaN (as PyTorch). d relu = step(x) dx, so relu'(0) = 0. */
     public Tensor relu() {
         return ElementwiseOps.relu(this);
     }
@@ -407,6 +463,151 @@ public final class Tensor {
         return ElementwiseOps.clamp(this, lo, hi);
     }
 
+    /** sin x. d sin = cos x dx. */
+    public Tensor sin() {
+        return ElementwiseOps.sin(this);
+    }
+
+    /** cos x. d cos = −sin x dx. */
+    public Tensor cos() {
+        return ElementwiseOps.cos(this);
+    }
+
+    /** tan x. d tan = (1 + tan²) dx. */
+    public Tensor tan() {
+        return ElementwiseOps.tan(this);
+    }
+
+    /** atan x ∈ (−π/2, π/2). d atan = dx / (1 + x²). */
+    public Tensor atan() {
+        return ElementwiseOps.atan(this);
+    }
+
+    /** log(1 + x), accurate for small x. d = dx / (1 + x). */
+    public Tensor log1p() {
+        return ElementwiseOps.log1p(this);
+    }
+
+    /** e^x − 1, accurate for small x. d = e^x dx. */
+    public Tensor expm1() {
+        return ElementwiseOps.expm1(this);
+    }
+
+    /** 1/x. d(1/x) = −dx / x². */
+    public Tensor reciprocal() {
+        return ElementwiseOps.reciprocal(this);
+    }
+
+    /** The error function erf x = (2/√π) ∫₀ˣ e^(−t²) dt (Cody's rational approximations). d erf = (2/√π) e^(−x²) dx. */
+    public Tensor erf() {
+        return ElementwiseOps.erf(this);
+    }
+
+    /** GELU, exact form x Φ(x), Φ the standard normal CDF. d gelu = (Φ(x) + x φ(x)) dx. A primitive for speed. */
+    public Tensor gelu() {
+        return ElementwiseOps.gelu(this);
+    }
+
+    /** SiLU (swish) x σ(x), a composite: {@code mul(sigmoid())}. d = σ(x)(1 + x(1 − σ(x))) dx. */
+    public Tensor silu() {
+        return mul(sigmoid());
+    }
+
+    /** x for x &gt; 0, slope·x otherwise (NaN for NaN). d = [x &gt; 0] + slope [x ≤ 0] (slope at 0, as PyTorch). */
+    public Tensor leakyRelu(double slope) {
+        return ElementwiseOps.leakyRelu(this, slope);
+    }
+
+    /** ELU: x for x &gt; 0, α(e^x − 1) otherwise. d = [x &gt; 0] + α e^x [x ≤ 0] (α at 0, as PyTorch). A primitive for speed. */
+    public Tensor elu(double alpha) {
+        return ElementwiseOps.elu(this, alpha);
+    }
+
+    /** min(max(x, lo), hi) with the gradient passing strictly inside (lo, hi), as PyTorch's hardtanh; = {@code clamp}. */
+    public Tensor hardtanh(double lo, double hi) {
+        return ElementwiseOps.hardtanh(this, lo, hi);
+    }
+
+    /** max(this, other) elementwise (broadcasting; NaN wins). d = [a &gt; b] da + [b &gt; a] db, ties 1/2 each. */
+    public Tensor maximum(Tensor other) {
+        return ElementwiseOps.maximum(this, other);
+    }
+
+    /** min(this, other) elementwise (broadcasting; NaN wins). d = [a &lt; b] da + [b &lt; a] db, ties 1/2 each. */
+    public Tensor minimum(Tensor other) {
+        return ElementwiseOps.minimum(this, other);
+    }
+
+    /** 1 where this &gt; other (broadcasting), else 0: a mask without graph (comparisons with NaN are false). */
+    public Tensor gt(Tensor other) {
+        return ComparisonOps.compare("gt", Kernels.GT, this, other);
+    }
+
+    /** 1 where this &gt; c, else 0 (no graph). */
+    public Tensor gt(double c) {
+        return ComparisonOps.compare(Kernels.GT, this, c);
+    }
+
+    /** 1 where this ≥ other (broadcasting), else 0 (no graph). */
+    public Tensor ge(Tensor other) {
+        return ComparisonOps.compare("ge", Kernels.GE, this, other);
+    }
+
+    /** 1 where this ≥ c, else 0 (no graph). */
+    public Tensor ge(double c) {
+        return ComparisonOps.compare(Kernels.GE, this, c);
+    }
+
+    /** 1 where this &lt; other (broadcasting), else 0 (no graph). */
+    public Tensor lt(Tensor other) {
+        return ComparisonOps.compare("lt", Kernels.LT, this, other);
+    }
+
+    /** 1 where this &lt; c, else 0 (no graph). */
+    public Tensor lt(double c) {
+        return ComparisonOps.compare(Kernels.LT, this, c);
+    }
+
+    /** 1 where this ≤ other (broadcasting), else 0 (no graph). */
+    public Tensor le(Tensor other) {
+        return ComparisonOps.compare("le", Kernels.LE, this, other);
+    }
+
+    /** 1 where this ≤ c, else 0 (no graph). */
+    public Tensor le(double c) {
+        return ComparisonOps.compare(Kernels.LE, this, c);
+    }
+
+    /** 1 where this = other (broadcasting), else 0 (no graph; NaN ≠ NaN). */
+    public Tensor eq(Tensor other) {
+        return ComparisonOps.compare("eq", Kernels.EQ, this, other);
+    }
+
+    /** 1 where this = c, else 0 (no graph). */
+    public Tensor eq(double c) {
+        return ComparisonOps.compare(Kernels.EQ, this, c);
+    }
+
+    /** 1 where this ≠ other (broadcasting), else 0 (no graph; 1 where either is NaN). */
+    public Tensor ne(Tensor other) {
+        return ComparisonOps.compare("ne", Kernels.NE, this, other);
+    }
+
+    /** 1 where this ≠ c, else 0 (no graph). */
+    public Tensor ne(double c) {
+        return ComparisonOps.compare(Kernels.NE, this, c);
+    }
+
+    /** mask ≠ 0 ? a : b, all three broadcast; the mask gets no gradient. da = where(mask, G, 0), db = where(mask, 0, G). */
+    public static Tensor where(Tensor mask, Tensor a, Tensor b) {
+        return ComparisonOps.where(mask, a, b);
+    }
+
+    /** {@code value} where mask ≠ 0, else this (broadcasting). dx = where(mask, 0, G). A ±∞ fill is not an anomaly. */
+    public Tensor maskedFill(Tensor mask, double value) {
+        return ComparisonOps.maskedFill(this, mask, value);
+    }
+
     // ================================================================ layout (LayoutOps)
 
     /** This tensor stretched to {@code target} by broadcasting (a copy). Gradient: summed back. */
@@ -432,6 +633,152 @@ public final class Tensor {
         return LayoutOps.reshape(this, newShape);
     }
 
+    /**
+     * Reorders the axes: {@code out.shape[i] = shape[axes[i]]} (a copy). Gradient: permuted by the inverse.
+     *
+     * @throws IllegalArgumentException unless {@code axes} names each axis exactly once (negative counts from the end)
+     */
+    public Tensor permute(int... axes) {
+        return LayoutOps.permute(this, axes);
+    }
+
+    /** Swaps axes {@code a} and {@code b} (a permute; negative counts from the end). */
+    public Tensor transpose(int a, int b) {
+        return LayoutOps.transpose(this, a, b);
+    }
+
+    /** Drops every size-1 dimension (a reshape). */
+    public Tensor squeeze() {
+        return LayoutOps.squeeze(this);
+    }
+
+    /** Drops {@code axis} if its size is 1; otherwise returns this tensor unchanged, as PyTorch does. */
+    public Tensor squeeze(int axis) {
+        return LayoutOps.squeeze(this, axis);
+    }
+
+    /** Inserts a size-1 dimension at {@code axis}, in [−rank−1, rank] (a reshape). */
+    public Tensor unsqueeze(int axis) {
+        return LayoutOps.unsqueeze(this, axis);
+    }
+
+    /** All elements as one axis, {@code [size()]} (a scalar becomes {@code [1]}). */
+    public Tensor flatten() {
+        return LayoutOps.flatten(this, 0, -1);
+    }
+
+    /** Merges axes {@code start} to {@code end} (inclusive, negative from the end) into one (a reshape). */
+    public Tensor flatten(int start, int end) {
+        return LayoutOps.flatten(this, start, end);
+    }
+
+    /**
+     * PyTorch's {@code expand}: {@link #broadcastTo} where a size of −1 keeps that (existing) dimension;
+     * new dimensions go in front. A copy, not a view. Gradient: summed back.
+     */
+    public Tensor expand(int... sizes) {
+        return LayoutOps.expand(this, sizes);
+    }
+
+    /**
+     * PyTorch's {@code repeat}: tiles this tensor {@code repeats[d]} times along each axis d (the shape is
+     * padded with leading 1s to the length of {@code repeats}): {@code out.shape = shape · repeats}.
+     * Gradient: the sum over the tiles.
+     */
+    public Tensor repeat(int... repeats) {
+        return LayoutOps.repeat(this, repeats);
+    }
+
+    /** Reverses the order of elements along each of {@code axes}. Gradient: flipped back. */
+    public Tensor flip(int... axes) {
+        return LayoutOps.flip(this, axes);
+    }
+
+    /**
+     * Python's {@code x[..., start:end:step, ...]} on {@code axis} (a copy): negative bounds count from
+     * the end, bounds are clamped to [0, n] (pass {@code Integer.MAX_VALUE} for "to the end"), step ≥ 1
+     * (for a negative step, {@link #flip} first). Gradient: G written back into zeros.
+     */
+    public Tensor slice(int axis, int start, int end, int step) {
+        return LayoutOps.slice(this, axis, start, end, step);
+    }
+
+    /** {@code slice(axis, start, end, 1)}. */
+    public Tensor slice(int axis, int start, int end) {
+        return LayoutOps.slice(this, axis, start, end, 1);
+    }
+
+    /** {@code x[..., index, ...]} on {@code axis}, which is dropped; negative index counts from the end. */
+    public Tensor select(int axis, int index) {
+        return LayoutOps.select(this, axis, index);
+    }
+
+    /** Joins tensors along an existing {@code axis}; all other dimensions must match. Gradient: the slices of G. */
+    public static Tensor cat(int axis, Tensor... tensors) {
+        return LayoutOps.cat(axis, tensors);
+    }
+
+    /** {@link #cat(int, Tensor...)} of a list (e.g. the pieces of {@link #split}). */
+    public static Tensor cat(int axis, java.util.List<Tensor> tensors) {
+        return LayoutOps.cat(axis, LayoutOps.array("cat", tensors));
+    }
+
+    /** Joins equal shapes along a new {@code axis}, in [−rank−1, rank]: unsqueeze each, then cat. */
+    public static Tensor stack(int axis, Tensor... tensors) {
+        return LayoutOps.stack(axis, tensors);
+    }
+
+    /** {@link #stack(int, Tensor...)} of a list. */
+    public static Tensor stack(int axis, java.util.List<Tensor> tensors) {
+        return LayoutOps.stack(axis, LayoutOps.array("stack", tensors));
+    }
+
+    /** Pieces of the given {@code sizes} along {@code axis} (they must sum to its length), as PyTorch's split with a list. */
+    public java.util.List<Tensor> split(int axis, int... sizes) {
+        return LayoutOps.split(this, axis, sizes);
+    }
+
+    /** Pieces of {@code size} along {@code axis}, the last one smaller if needed: PyTorch's {@code split(size, dim)}. */
+    public java.util.List<Tensor> splitEvery(int size, int axis) {
+        return LayoutOps.splitEvery(this, size, axis);
+    }
+
+    /**
+     * {@code n} pieces of ⌈length/n⌉ along {@code axis}, the last one smaller, as PyTorch's {@code chunk}
+     * (so fewer than n when n does not fit, e.g. 3 chunks of a length-4 axis are 2 + 2).
+     */
+    public java.util.List<Tensor> chunk(int n, int axis) {
+        return LayoutOps.chunk(this, n, axis);
+    }
+
+    /**
+     * Constant padding as {@code F.pad(x, padding, value=value)}: (before, after) pairs for the last axis,
+     * then the axis before it, and so on; negative amounts crop. ±∞ is accepted by anomaly mode (a
+     * deliberate fill). Gradient: G cropped back, i.e. {@code G.pad(0, −padding)}.
+     */
+    public Tensor pad(double value, int... padding) {
+        return LayoutOps.pad(this, value, padding);
+    }
+
+    /** Lower triangle of the last two axes: keeps column − row ≤ k (k = 0 the diagonal), zeros the rest. */
+    public Tensor tril(int k) {
+        return LayoutOps.triangle(this, k, true);
+    }
+
+    /** Upper triangle of the last two axes: keeps column − row ≥ k, zeros the rest. */
+    public Tensor triu(int k) {
+        return LayoutOps.triangle(this, k, false);
+    }
+
+    /**
+     * Einstein summation as {@code torch.einsum}, e.g. {@code "bij,bjk->bik"}: labels a–z, A–Z; a label
+     * repeated in one operand takes the diagonal; {@code ...} broadcasts; without {@code ->} the output is
+     * the labels that occur once, sorted. A composite of permute/sum/matmul (BLAS), differentiable to any order.
+     */
+    public static Tensor einsum(String spec, Tensor... operands) {
+        return Einsum.einsum(spec, operands);
+    }
+
     // ================================================================ indexing (IndexingOps)
 
     /**
@@ -441,6 +788,30 @@ public final class Tensor {
      */
     public Tensor pick(int... index) {
         return IndexingOps.pick(this, index);
+    }
+
+    /**
+     * {@code out[..., j, ...] = this[..., index[j], ...]} along {@code axis} (the embedding lookup); indices
+     * may repeat. Gradient: G added back at the indices (repeats accumulate).
+     */
+    public Tensor indexSelect(int axis, int... index) {
+        return IndexingOps.indexSelect(this, axis, index);
+    }
+
+    /**
+     * PyTorch's {@code gather}: {@code out[p] = this[p with p[axis] = index[p]]}, shaped like {@code index}
+     * (integer values as doubles; same rank, no larger off the axis). Gradient: scatter-added into zeros.
+     */
+    public Tensor gather(int axis, Tensor index) {
+        return IndexingOps.gather(this, axis, index);
+    }
+
+    /**
+     * PyTorch's {@code scatter_add}: a copy of this with {@code out[p with p[axis] = index[p]] += src[p]} for
+     * every p of index's shape. Gradients: dthis = G, dsrc = G gathered at index.
+     */
+    public Tensor scatterAdd(int axis, Tensor index, Tensor src) {
+        return IndexingOps.scatterAdd(this, axis, index, src);
     }
 
     // ================================================================ matrix products (MatmulOps)
@@ -512,9 +883,9 @@ public final class Tensor {
         return neg().max().neg();
     }
 
-    /** Index of the largest element along {@code axis} (first on ties), as a tensor without graph. */
+    /** Index of the largest element along {@code axis} (first on ties, NaN wins), as a tensor without graph. */
     public Tensor argMax(int axis) {
-        return ReductionOps.argMax(this, axis);
+        return ReductionOps.argMax("argMax", this, axis, true);
     }
 
     /** softmax along {@code axis}: e^(x−max) / Σ e^(x−max). dx = y ⊙ (G − Σ_axis G ⊙ y) (reuses the output y). */
@@ -540,6 +911,91 @@ public final class Tensor {
      */
     public Tensor crossEntropy(int... targets) {
         return ReductionOps.crossEntropy(this, targets);
+    }
+
+    /** Sum over several axes at once (each at most once, negative from the end). Gradient: broadcast back. */
+    public Tensor sum(int[] axes, boolean keepDims) {
+        return ReductionOps.sum(this, axes, keepDims);
+    }
+
+    /** Mean over several axes: their sum / the number of elements summed. */
+    public Tensor mean(int[] axes, boolean keepDims) {
+        return ReductionOps.mean(this, axes, keepDims);
+    }
+
+    /** Max over several axes (PyTorch's amax); ties over the whole reduced slice split the gradient equally. */
+    public Tensor max(int[] axes, boolean keepDims) {
+        return ReductionOps.max(this, axes, keepDims);
+    }
+
+    /** Min over several axes: −max(−x) (PyTorch's amin). */
+    public Tensor min(int[] axes, boolean keepDims) {
+        return ReductionOps.min(this, axes, keepDims);
+    }
+
+    /** Product of all elements (a scalar). d = Σ_k Π_{j≠k} x_j dx_k, exact with zeros (as PyTorch). */
+    public Tensor prod() {
+        return ReductionOps.prod(this);
+    }
+
+    /** Product over one axis. d = Σ_k Π_{j≠k} x_j dx_k, exact with zeros, also to second order (then O(n) times the memory). */
+    public Tensor prod(int axis, boolean keepDims) {
+        return ReductionOps.prod(this, axis, keepDims);
+    }
+
+    /** Sample variance of all elements, Σ (x − mean)² / (n − 1) (PyTorch's default correction 1). */
+    public Tensor var() {
+        return ReductionOps.var("var", this);
+    }
+
+    /** Σ_axis (x − mean)² / (n − correction), a composite; n − correction ≤ 0 is an error (PyTorch: NaN/Inf). */
+    public Tensor var(int axis, double correction, boolean keepDims) {
+        return ReductionOps.var("var", this, axis, correction, keepDims);
+    }
+
+    /** √var() of all elements (correction 1); its gradient is 0 where it is 0, as PyTorch's. */
+    public Tensor std() {
+        return ReductionOps.std(this);
+    }
+
+    /** √var(axis, correction, keepDims); its gradient is 0 where it is 0, as PyTorch's. */
+    public Tensor std(int axis, double correction, boolean keepDims) {
+        return ReductionOps.std(this, axis, correction, keepDims);
+    }
+
+    /** (Σ |x|^p)^(1/p) of all elements, p ≥ 1 or ∞ (max |x|); a composite with gradient 0 at a zero norm, as PyTorch. */
+    public Tensor norm(double p) {
+        return ReductionOps.norm(this, p);
+    }
+
+    /** The p-norm over one axis (see {@link #norm(double)}). */
+    public Tensor norm(double p, int axis, boolean keepDims) {
+        return ReductionOps.norm(this, p, new int[] {axis}, keepDims);
+    }
+
+    /** The p-norm over several axes; {@code norm(2, new int[] {-2, -1}, false)} is the Frobenius norm of each matrix. */
+    public Tensor norm(double p, int[] axes, boolean keepDims) {
+        return ReductionOps.norm(this, p, axes, keepDims);
+    }
+
+    /** Running sum along {@code axis}: out_k = Σ_{j≤k} x_j. Gradient: the running sum of G from the other end. */
+    public Tensor cumsum(int axis) {
+        return ReductionOps.cumsum(this, axis);
+    }
+
+    /** Index of the smallest element along {@code axis} (first on ties, NaN wins), as a tensor without graph. */
+    public Tensor argMin(int axis) {
+        return ReductionOps.argMax("argMin", this, axis, false);
+    }
+
+    /** Stable sort along {@code axis} (NaN above every number); values differentiable (back to their sources), indices without graph. */
+    public ValuesAndIndices sort(int axis, boolean descending) {
+        return SortOps.sort(this, axis, descending);
+    }
+
+    /** The k largest along {@code axis}, largest first, ties in index order; values differentiable, indices without graph. */
+    public ValuesAndIndices topk(int k, int axis) {
+        return SortOps.topk(this, k, axis);
     }
 
     // ================================================================ in-place updates (InPlaceOps)

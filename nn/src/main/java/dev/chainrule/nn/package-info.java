@@ -3,7 +3,8 @@
  * with dotted names, train/eval, a summary) and its layers — {@link dev.chainrule.nn.Linear},
  * {@link dev.chainrule.nn.Perceptron}, {@link dev.chainrule.nn.Sequential},
  * {@link dev.chainrule.nn.Dropout}, the activations ({@code Sigmoid}, {@code Tanh}, {@code ReLU},
- * {@code Softplus}, {@code Step}, {@code Sign}, {@code Softmax}, {@code LogSoftmax}, {@code Identity})
+ * {@code Softplus}, {@code GELU}, {@code SiLU}, {@code LeakyReLU}, {@code ELU}, {@code Hardtanh}, {@code Step},
+ * {@code Sign}, {@code Softmax}, {@code LogSoftmax}, {@code Identity})
  * and the {@link dev.chainrule.nn.Mlp} builder. Every layer is written with the same {@code Tensor}
  * ops a user would write; there is no hand-derived backward pass anywhere, so second derivatives
  * work through every layer.

@@ -60,6 +60,11 @@ public final class Gemm {
         return Holder.BLAS_IMPL.getClass().getName();
     }
 
+    /** The BLAS in use, for other kernels' level-3 routines (e.g. {@code dtrsm} in {@link LinalgKernels}). */
+    static BLAS blas() {
+        return Holder.BLAS_IMPL;
+    }
+
     /** Whether products go to the system's native BLAS (through JNI). */
     public static boolean isNative() {
         return Holder.NATIVE;

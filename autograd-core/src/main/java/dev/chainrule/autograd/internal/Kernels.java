@@ -62,6 +62,14 @@ public final class Kernels {
     // ---------------------------------------------------------------- binary elementwise
 
     public static final int ADD = 0, SUB = 1, MUL = 2, DIV = 3, EQ = 4;
+    /** Comparisons: 1 where {@code a op b} holds, else 0 (IEEE: every comparison with NaN is false, except ≠). */
+    public static final int GT = 5, GE = 9, LT = 10, LE = 11, NE = 12;
+    /**
+     * {@code max(a, b)}, {@code min(a, b)} (NaN wins, as in PyTorch); {@code MAX_SHARE}: a's share of the
+     * gradient of {@code max(a, b)}: 1 where a wins, 1/2 on a tie, 0 where b wins (1 if either is NaN).
+     * {@code SAME}: 1 where {@code a == b} or both are NaN (a max reduction's winners).
+     */
+    public static final int MAX = 13, MIN = 14, MAX_SHARE = 15, SAME = 16;
     /**
      * One-pass first-order backward rules of activations, {@code a} = dL/dout:
      * relu: {@code a·[b > 0]} (b = x); tanh: {@code a·(1 − b²)} (b = out); sigmoid: {@code a·b·(1 − b)} (b = out).
@@ -144,6 +152,12 @@ public final class Kernels {
             case SUB: for (int i = lo; i < hi; i++) y[i] = x[i] - c; return;
             case MUL: for (int i = lo; i < hi; i++) y[i] = x[i] * c; return;
             case DIV: for (int i = lo; i < hi; i++) y[i] = x[i] / c; return;
+            case EQ: for (int i = lo; i < hi; i++) y[i] = x[i] == c ? 1 : 0; return;
+            case NE: for (int i = lo; i < hi; i++) y[i] = x[i] != c ? 1 : 0; return;
+            case GT: for (int i = lo; i < hi; i++) y[i] = x[i] > c ? 1 : 0; return;
+            case GE: for (int i = lo; i < hi; i++) y[i] = x[i] >= c ? 1 : 0; return;
+            case LT: for (int i = lo; i < hi; i++) y[i] = x[i] < c ? 1 : 0; return;
+            case LE: for (int i = lo; i < hi; i++) y[i] = x[i] <= c ? 1 : 0; return;
             default: throw new IllegalArgumentException("unknown scalar op " + op);
         }
     }
@@ -156,6 +170,8 @@ public final class Kernels {
                 case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * b[bi + i]; return;
                 case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / b[bi + i]; return;
                 case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i] > 0 ? a[ai + i] : 0.0; return;
+                case MAX: for (int i = 0; i < n; i++) out[oi + i] = Math.max(a[ai + i], b[bi + i]); return;
+                case MIN: for (int i = 0; i < n; i++) out[oi + i] = Math.min(a[ai + i], b[bi + i]); return;
                 default: break;
             }
         }
@@ -165,6 +181,25 @@ public final class Kernels {
             case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] * b[bi + i * bs]; return;
             case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] / b[bi + i * bs]; return;
             case EQ: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] == b[bi + i * bs] ? 1 : 0; return;
+            case NE: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] != b[bi + i * bs] ? 1 : 0; return;
+            case GT: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] > b[bi + i * bs] ? 1 : 0; return;
+            case GE: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] >= b[bi + i * bs] ? 1 : 0; return;
+            case LT: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] < b[bi + i * bs] ? 1 : 0; return;
+            case LE: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] <= b[bi + i * bs] ? 1 : 0; return;
+            case MAX: for (int i = 0; i < n; i++) out[oi + i] = Math.max(a[ai + i * as], b[bi + i * bs]); return;
+            case MIN: for (int i = 0; i < n; i++) out[oi + i] = Math.min(a[ai + i * as], b[bi + i * bs]); return;
+            case MAX_SHARE:
+                for (int i = 0; i < n; i++) {
+                    double x = a[ai + i * as], y = b[bi + i * bs];
+                    out[oi + i] = x == y ? 0.5 : x < y ? 0.0 : 1.0;
+                }
+                return;
+            case SAME:
+                for (int i = 0; i < n; i++) {
+                    double x = a[ai + i * as], y = b[bi + i * bs];
+                    out[oi + i] = x == y || (x != x && y != y) ? 1 : 0;
+                }
+                return;
             case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i * bs] > 0 ? a[ai + i * as] : 0.0; return;
             case TANH_GRAD:
                 for (int i = 0; i < n; i++) {
@@ -234,7 +269,10 @@ public final class Kernels {
 
     public static final int NEG = 0, EXP = 1, LOG = 2, SQRT = 3, ABS = 4, SIGMOID = 5, TANH = 6, RELU = 7,
         STEP = 8, SIGN = 9, SOFTPLUS = 10, POW = 11, CLAMP = 12, INSIDE = 13,
-        SQUARE = 14;
+        SQUARE = 14, SIN = 15, COS = 16, TAN = 17, ATAN = 18, LOG1P = 19, EXPM1 = 20, RECIPROCAL = 21, ERF = 22,
+        GELU = 23, LEAKY_RELU = 24, ELU = 25;
+    /** The derivative of {@code LEAKY_RELU} with slope p: 1 where x &gt; 0, else p (also at 0, as PyTorch). */
+    public static final int LEAKY_SLOPE = 26;
 
     /** {@code out[i] = f(x[i])}; {@code p} and {@code q} are the op's parameters (exponent, bounds, constant). */
     public static double[] unary(int op, double[] x, double p, double q) {
@@ -253,7 +291,7 @@ public final class Kernels {
             case ABS: for (int i = lo; i < hi; i++) y[i] = Math.abs(x[i]); return;
             case SIGMOID: for (int i = lo; i < hi; i++) y[i] = sigmoid(x[i]); return;
             case TANH: for (int i = lo; i < hi; i++) y[i] = Math.tanh(x[i]); return;
-            case RELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? x[i] : 0.0; return;
+            case RELU: for (int i = lo; i < hi; i++) y[i] = Math.max(x[i], 0.0); return;    // relu(NaN) = NaN
             case STEP: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? 1.0 : 0.0; return;
             case SIGN: for (int i = lo; i < hi; i++) y[i] = Math.signum(x[i]); return;
             case SOFTPLUS: for (int i = lo; i < hi; i++) y[i] = softplus(x[i]); return;
@@ -261,8 +299,95 @@ public final class Kernels {
             case CLAMP: for (int i = lo; i < hi; i++) y[i] = Math.min(Math.max(x[i], p), q); return;
             case INSIDE: for (int i = lo; i < hi; i++) y[i] = x[i] > p && x[i] < q ? 1.0 : 0.0; return;
             case SQUARE: for (int i = lo; i < hi; i++) y[i] = x[i] * x[i]; return;
+            case SIN: for (int i = lo; i < hi; i++) y[i] = Math.sin(x[i]); return;
+            case COS: for (int i = lo; i < hi; i++) y[i] = Math.cos(x[i]); return;
+            case TAN: for (int i = lo; i < hi; i++) y[i] = Math.tan(x[i]); return;
+            case ATAN: for (int i = lo; i < hi; i++) y[i] = Math.atan(x[i]); return;
+            case LOG1P: for (int i = lo; i < hi; i++) y[i] = Math.log1p(x[i]); return;
+            case EXPM1: for (int i = lo; i < hi; i++) y[i] = Math.expm1(x[i]); return;
+            case RECIPROCAL: for (int i = lo; i < hi; i++) y[i] = 1.0 / x[i]; return;
+            case ERF: for (int i = lo; i < hi; i++) y[i] = SpecialFunctions.erf(x[i]); return;
+            case GELU: for (int i = lo; i < hi; i++) y[i] = x[i] * SpecialFunctions.normalCdf(x[i]); return;
+            case LEAKY_RELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? x[i] : x[i] * p; return;
+            case ELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? x[i] : p * Math.expm1(x[i]); return;
+            case LEAKY_SLOPE: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? 1.0 : p; return;
             default: throw new IllegalArgumentException("unknown unary op " + op);
         }
+    }
+
+    /** 2/√π, the scale of erf's derivative. */
+    private static final double TWO_OVER_SQRT_PI = 1.1283791670955126;
+    /** 1/√(2π), the standard normal density at 0. */
+    private static final double INV_SQRT_2PI = 0.3989422804014327;
+
+    /**
+     * One-pass first-order backward of the unary op {@code op}: {@code out[i] = g[i] · f'(x[i])} with
+     * the op's parameter {@code p}. For ERF, GELU, LEAKY_RELU and ELU:
+     * erf' = (2/√π) e^(−x²); gelu' = Φ(x) + x φ(x); leakyRelu' = [x &gt; 0] + p [x ≤ 0];
+     * elu' = [x &gt; 0] + p e^x [x ≤ 0].
+     */
+    public static double[] derivative(int op, double[] g, double[] x, double p) {
+        double[] out = new double[x.length];
+        if (Parallel.serial(x.length)) derivativeRange(op, g, x, out, 0, x.length, p);
+        else Parallel.forRange(x.length, (lo, hi) -> derivativeRange(op, g, x, out, lo, hi, p));
+        return out;
+    }
+
+    private static void derivativeRange(int op, double[] g, double[] x, double[] y, int lo, int hi, double p) {
+        switch (op) {
+            case ERF: for (int i = lo; i < hi; i++) y[i] = g[i] * (TWO_OVER_SQRT_PI * Math.exp(-x[i] * x[i])); return;
+            case GELU:
+                for (int i = lo; i < hi; i++) {
+                    double v = x[i];
+                    y[i] = g[i] * (SpecialFunctions.normalCdf(v) + v * INV_SQRT_2PI * Math.exp(-0.5 * v * v));
+                }
+                return;
+            case LEAKY_RELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? g[i] : g[i] * p; return;
+            case ELU: for (int i = lo; i < hi; i++) y[i] = x[i] > 0 ? g[i] : g[i] * (p * Math.exp(x[i])); return;
+            default: throw new IllegalArgumentException("no one-pass derivative for unary op " + op);
+        }
+    }
+
+    /**
+     * {@code out = mask ≠ 0 ? a : b} with NumPy broadcasting of all three to {@code outShape} (a NaN
+     * mask counts as ≠ 0).
+     */
+    public static double[] where(double[] m, int[] mShape, double[] a, int[] aShape, double[] b, int[] bShape, int[] outShape) {
+        int n = size(outShape);
+        double[] out = new double[n];
+        if (m.length == n && a.length == n && b.length == n) {
+            if (Parallel.serial(n)) whereRange(m, a, b, out, 0, n);
+            else Parallel.forRange(n, (lo, hi) -> whereRange(m, a, b, out, lo, hi));
+            return out;
+        }
+        if (m.length == n && a.length == 1 && b.length == n) {          // maskedFill: a constant where the mask is set
+            double c = a[0];
+            for (int i = 0; i < n; i++) out[i] = m[i] != 0 ? c : b[i];
+            return out;
+        }
+        int rank = outShape.length;
+        int[] ms = broadcastStrides(mShape, outShape), as = broadcastStrides(aShape, outShape), bs = broadcastStrides(bShape, outShape);
+        int[] idx = new int[rank];
+        int mo = 0, ao = 0, bo = 0;
+        for (int i = 0; i < n; i++) {
+            out[i] = m[mo] != 0 ? a[ao] : b[bo];
+            for (int d = rank - 1; d >= 0; d--) {                         // odometer step over the output index
+                idx[d]++;
+                mo += ms[d];
+                ao += as[d];
+                bo += bs[d];
+                if (idx[d] < outShape[d]) break;
+                mo -= ms[d] * idx[d];
+                ao -= as[d] * idx[d];
+                bo -= bs[d] * idx[d];
+                idx[d] = 0;
+            }
+        }
+        return out;
+    }
+
+    private static void whereRange(double[] m, double[] a, double[] b, double[] out, int lo, int hi) {
+        for (int i = lo; i < hi; i++) out[i] = m[i] != 0 ? a[i] : b[i];
     }
 
     /** Logistic function, evaluated so that neither branch overflows. */
@@ -370,17 +495,20 @@ public final class Kernels {
         return out;
     }
 
-    /** Index of the max over the middle index of an {@code [outer, n, inner]} view (first on ties). */
-    public static double[] argMaxAxis(double[] x, int outer, int n, int inner) {
+    /**
+     * Index of the max ({@code largest}) or min over the middle index of an {@code [outer, n, inner]}
+     * view: the first on ties, the first NaN if there is one (as PyTorch: NaN wins both).
+     */
+    public static double[] argMaxAxis(double[] x, int outer, int n, int inner, boolean largest) {
         double[] out = new double[outer * inner];
         for (int o = 0; o < outer; o++) {
             int base = o * n * inner;
             for (int i = 0; i < inner; i++) {
                 int best = 0;
                 double m = x[base + i];
-                for (int k = 1; k < n; k++) {
+                for (int k = 1; k < n && m == m; k++) {
                     double v = x[base + k * inner + i];
-                    if (v > m) { m = v; best = k; }
+                    if ((largest ? v > m : v < m) || v != v) { m = v; best = k; }
                 }
                 out[o * inner + i] = best;
             }
