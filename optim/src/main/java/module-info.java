@@ -2,6 +2,7 @@
 module dev.chainrule.optim {
     requires transitive dev.chainrule.nn;
     requires org.slf4j;
+    requires com.fasterxml.jackson.core;
 
     exports dev.chainrule.optim;
 }

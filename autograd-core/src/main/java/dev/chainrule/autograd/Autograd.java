@@ -197,17 +197,13 @@ public final class Autograd {
         return xs -> f.apply(xs[0]);
     }
 
-    /** The first stack frame outside Chainrule's autograd classes: where the user created an op. */
-    static StackTraceElement callSite() {
-        return StackWalker.getInstance().walk(frames -> frames
-            .filter(f -> !isOwn(f.getClassName()))
-            .findFirst()
-            .map(StackWalker.StackFrame::toStackTraceElement)
-            .orElse(null));
+    /** Where the user created an op: the first frame outside Chainrule and the JDK, then the library frame (see {@link Anomaly#site}). */
+    static String callSite() {
+        return Anomaly.site();
     }
 
     /** Chainrule's own op machinery: internal kernels, Tensor, Backprop, Autograd, the {@code *Ops} op families, Linalg and CustomOp. */
-    private static boolean isOwn(String cls) {
+    static boolean isOwn(String cls) {
         if (cls.startsWith("dev.chainrule.autograd.internal.")) return true;
         if (!cls.startsWith("dev.chainrule.autograd.")) return false;
         String name = cls.substring("dev.chainrule.autograd.".length());

@@ -22,14 +22,14 @@ final class Node {
     final int[] savedVersions;
     /** Whether the rule reads the op's own output (whose version must then still be 0). */
     final boolean savesOutput;
-    /** Where the op was created; recorded only in anomaly mode. */
-    final StackTraceElement site;
+    /** Where the op was created (see {@code Anomaly.site}); recorded only in anomaly mode. */
+    final String site;
     /** Gradient accumulated for this node's output during one backward pass. */
     Tensor pending;
     /** Stamp of the last topological sort that reached this node (see {@code Backprop}). */
     long mark;
 
-    Node(String op, Tensor[] inputs, Rule rule, boolean savesInputs, boolean savesOutput, StackTraceElement site) {
+    Node(String op, Tensor[] inputs, Rule rule, boolean savesInputs, boolean savesOutput, String site) {
         this.op = op;
         this.inputs = inputs;
         this.rule = rule;

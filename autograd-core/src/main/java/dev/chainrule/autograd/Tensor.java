@@ -301,13 +301,13 @@ public final class Tensor {
     /**
      * Attaches a graph node to this fresh op result when grad mode is on and an input requires grad;
      * returns this. In anomaly mode it first checks the forward value: NaN is always reported, an
-     * infinity only when the op created it (no input held one, and the op is not {@link #FILLS_INF}).
+     * infinity only when the op created it (no input held one, and the op is not {@link #FILLS_INF});
+     * a NaN that an input already held is reported as that input's (see {@link Anomaly#forward}).
      */
     Tensor record(String op, int saves, Node.Rule rule, Tensor... inputs) {
         GradMode.State mode = GradMode.state();
         if (mode.anomaly && !Kernels.allFinite(data) && (hasNaN(data) || ((saves & FILLS_INF) == 0 && allFinite(inputs)))) {
-            throw new ArithmeticException("anomaly: '" + op + "' produced " + nonFiniteKind(data) + " in forward (output shape "
-                + Shape.toString(shape) + ") at " + Autograd.callSite());
+            throw new ArithmeticException(Anomaly.forward(op, this, inputs));   // blames an input that already held NaN
         }
         if (!mode.enabled) return this;
         boolean any = false;

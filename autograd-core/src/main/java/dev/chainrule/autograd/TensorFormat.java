@@ -2,11 +2,13 @@ package dev.chainrule.autograd;
 
 import java.math.BigDecimal;
 import java.math.RoundingMode;
+import java.util.function.IntToDoubleFunction;
 
 /**
  * Renders tensor values the way NumPy's {@code repr} does for small arrays: up to 8 fraction digits,
  * as few as the values need, whole numbers as {@code 1.}, columns aligned, scientific notation for
- * very large or very small magnitudes, and "..." summaries beyond 1000 elements.
+ * very large or very small magnitudes, and "..." summaries beyond 1000 elements (3 entries at each
+ * end of every axis longer than 6). Only the printed elements are read and formatted.
  */
 final class TensorFormat {
     private TensorFormat() {}
@@ -17,42 +19,63 @@ final class TensorFormat {
     private static final String PREFIX = "tensor(";
 
     static String format(double[] data, int[] shape) {
-        boolean summarize = data.length > THRESHOLD;
-        boolean sci = useScientific(data);
+        return format(i -> data[i], data.length, shape);
+    }
+
+    /**
+     * Renders the {@code size} values of {@code shape}, reading them through {@code value}, which it
+     * calls once for each printed element and for no other: a summarized tensor (more than 1000
+     * elements) costs as much as its ~6 printed entries per axis, however large it is. As in NumPy,
+     * the number format (digits, scientific notation) is chosen from the printed values.
+     */
+    static String format(IntToDoubleFunction value, int size, int[] shape) {
+        boolean summarize = size > THRESHOLD;
+        int[] shown = shape.length == 0 ? new int[] {0} : printed(shape, summarize);
+        double[] v = new double[shown.length];
+        for (int k = 0; k < shown.length; k++) v[k] = value.applyAsDouble(shown[k]);
+        boolean sci = useScientific(v);
         int digits = 0;
-        for (double v : data) {
-            if (Double.isFinite(v)) digits = Math.max(digits, fractionDigits(v, sci));
+        for (double x : v) {
+            if (Double.isFinite(x)) digits = Math.max(digits, fractionDigits(x, sci));
         }
-        String[] cells = new String[data.length];
+        String[] cells = new String[v.length];
         int width = 0;
-        for (int i = 0; i < data.length; i++) {
-            if (summarize && !shown(i, shape)) continue;
-            cells[i] = cell(data[i], digits, sci);
-            width = Math.max(width, cells[i].length());
+        for (int k = 0; k < v.length; k++) {
+            cells[k] = cell(v[k], digits, sci);
+            width = Math.max(width, cells[k].length());
         }
         StringBuilder sb = new StringBuilder(PREFIX);
         if (shape.length == 0) {
             sb.append(cells[0]);
         } else {
-            block(sb, cells, shape, 0, 0, width, summarize);
+            block(sb, cells, new int[1], shape, 0, width, summarize);
         }
         return sb.append(')').toString();
     }
 
-    /** Whether element {@code flat} survives summarization (within EDGE of each axis end). */
-    private static boolean shown(int flat, int[] shape) {
-        for (int d = shape.length - 1; d >= 0; d--) {
-            int i = flat % shape[d];
-            flat /= shape[d];
-            if (shape[d] > 2 * EDGE && i >= EDGE && i < shape[d] - EDGE) return false;
-        }
-        return true;
+    /** The flat indices of the printed elements, in print order (within EDGE of each end of every long axis). */
+    static int[] printed(int[] shape, boolean summarize) {
+        int count = 1;
+        for (int n : shape) count = Math.multiplyExact(count, summarize && n > 2 * EDGE ? 2 * EDGE : n);
+        int[] out = new int[count];
+        collect(out, new int[1], shape, 0, 0, summarize);
+        return out;
     }
 
-    private static void block(StringBuilder sb, String[] cells, int[] shape, int dim, int offset, int width, boolean summarize) {
+    private static void collect(int[] out, int[] next, int[] shape, int dim, int offset, boolean summarize) {
         int n = shape[dim];
         int stride = 1;
         for (int d = dim + 1; d < shape.length; d++) stride *= shape[d];
+        for (int i = 0; i < n; i++) {
+            if (summarize && n > 2 * EDGE && i == EDGE) i = n - EDGE;
+            if (dim == shape.length - 1) out[next[0]++] = offset + i;
+            else collect(out, next, shape, dim + 1, offset + i * stride, summarize);
+        }
+    }
+
+    /** Writes one axis; {@code next[0]} walks {@code cells} in the print order of {@link #printed}. */
+    private static void block(StringBuilder sb, String[] cells, int[] next, int[] shape, int dim, int width, boolean summarize) {
+        int n = shape[dim];
         sb.append('[');
         for (int i = 0; i < n; i++) {
             if (summarize && n > 2 * EDGE && i == EDGE) {
@@ -60,11 +83,11 @@ final class TensorFormat {
                 i = n - EDGE;
             }
             if (dim == shape.length - 1) {
-                String c = cells[offset + i];
+                String c = cells[next[0]++];
                 sb.append(" ".repeat(width - c.length())).append(c);
                 if (i < n - 1) sb.append(", ");
             } else {
-                block(sb, cells, shape, dim + 1, offset + i * stride, width, summarize);
+                block(sb, cells, next, shape, dim + 1, width, summarize);
                 if (i < n - 1) {
                     sb.append(',').append("\n".repeat(shape.length - dim - 1)).append(indent(dim + 1));
                 }

@@ -52,7 +52,8 @@ public final class Dropout extends Module {
      *
      * @param p   the probability of zeroing an element, in [0, 1)
      * @param rng the source of this module's seed
-     * @throws IllegalArgumentException if {@code p} is not in [0, 1) or {@code rng} is null
+     * @throws IllegalArgumentException if {@code p} is not in [0, 1)
+     * @throws NullPointerException     if {@code rng} is null
      */
     public Dropout(double p, RandomGenerator rng) {
         this(checkP(p), checkRng(rng).nextLong());
@@ -78,7 +79,7 @@ public final class Dropout extends Module {
     }
 
     private static RandomGenerator checkRng(RandomGenerator rng) {
-        if (rng == null) throw new IllegalArgumentException("Dropout: random generator is null; pass e.g. new SplittableRandom(seed)");
+        java.util.Objects.requireNonNull(rng, "Dropout: random generator is null; pass e.g. new SplittableRandom(seed)");
         return rng;
     }
 

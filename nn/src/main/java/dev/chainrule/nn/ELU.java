@@ -29,6 +29,7 @@ public final class ELU extends Module {
     /** Applies {@code elu(alpha)} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "ELU.forward: x is null");
         return x.elu(alpha);
     }
 

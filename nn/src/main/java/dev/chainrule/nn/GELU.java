@@ -14,6 +14,7 @@ public final class GELU extends Module {
     /** Applies {@code gelu} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "GELU.forward: x is null");
         return x.gelu();
     }
 }

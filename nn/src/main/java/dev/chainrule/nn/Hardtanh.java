@@ -32,6 +32,7 @@ public final class Hardtanh extends Module {
     /** Applies {@code hardtanh(lo, hi)} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Hardtanh.forward: x is null");
         return x.hardtanh(lo, hi);
     }
 

@@ -10,6 +10,7 @@ public final class Identity extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Identity.forward: x is null");
         return x;
     }
 }

@@ -28,6 +28,7 @@ public final class LeakyReLU extends Module {
     /** Applies {@code leakyRelu(slope)} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "LeakyReLU.forward: x is null");
         return x.leakyRelu(slope);
     }
 

@@ -60,8 +60,8 @@ public final class Linear extends Module {
         if (in < 1 || out < 1) {
             throw new IllegalArgumentException("Linear: in=" + in + " and out=" + out + " must both be at least 1");
         }
-        if (weightInit == null) throw new IllegalArgumentException("Linear: weight initializer is null");
-        if (rng == null) throw new IllegalArgumentException("Linear: random generator is null; pass e.g. new SplittableRandom(seed)");
+        java.util.Objects.requireNonNull(weightInit, "Linear: weight initializer is null");
+        java.util.Objects.requireNonNull(rng, "Linear: random generator is null; pass e.g. new SplittableRandom(seed)");
         this.in = in;
         this.out = out;
         this.weight = registerParameter("weight", checkedInit("weight", weightInit, new int[] {out, in}, rng));
@@ -86,6 +86,7 @@ public final class Linear extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Linear.forward: x is null");
         int[] s = x.shape();
         if (s.length == 0 || s[s.length - 1] != in) {
             throw new IllegalArgumentException("Linear(in=" + in + ", out=" + out + "): input shape " + Shape.toString(s)

@@ -28,6 +28,7 @@ public final class LogSoftmax extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "LogSoftmax.forward: x is null");
         return x.logSoftmax(axis);
     }
 

@@ -49,7 +49,8 @@ public final class Mlp extends Module {
 
     @Override
     public Tensor forward(Tensor x) {
-        return layers.forward(x);
+        java.util.Objects.requireNonNull(x, "Mlp.forward: x is null");
+        return forwardChild(layers, x);
     }
 
     /** The layer sizes {@code n_0, ..., n_L} (a copy). */
@@ -102,7 +103,7 @@ public final class Mlp extends Module {
 
         /** The weight initializer of every layer (default: U(±1/√fan_in), as PyTorch). */
         public Builder weightInit(Initializer init) {
-            this.weightInit = init;
+            this.weightInit = java.util.Objects.requireNonNull(init, "Mlp.Builder.weightInit: init is null");
             return this;
         }
 
@@ -126,7 +127,7 @@ public final class Mlp extends Module {
 
         /** The generator for initialization and dropout masks. */
         public Builder rng(RandomGenerator rng) {
-            this.rng = rng;
+            this.rng = java.util.Objects.requireNonNull(rng, "Mlp.Builder.rng: rng is null");
             return this;
         }
 
@@ -158,7 +159,6 @@ public final class Mlp extends Module {
             if (!(dropout >= 0 && dropout < 1)) {
                 throw new IllegalArgumentException("Mlp: dropout " + dropout + " must be in [0, 1)");
             }
-            if (weightInit == null) throw new IllegalArgumentException("Mlp: weight initializer is null");
             if (rng == null) {
                 throw new IllegalArgumentException("Mlp: no random generator; call rng(...) or seed(...) so that initialization is reproducible");
             }

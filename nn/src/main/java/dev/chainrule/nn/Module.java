@@ -24,6 +24,11 @@ import java.util.function.Function;
  * buffers ({@link #registerBuffer}, {@link #namedBuffers()}): leaves that do not require grad, which
  * optimizers never see and checkpoints save next to the parameters.
  *
+ * <p>Containers call their children through {@link #forwardChild(Module, Tensor)}, so that a bad
+ * argument deep inside a model is reported with the layer's path, e.g.
+ * {@code layers.0 (Linear in=4, out=2): input shape [8, 5] does not end in 4}; {@link Sequential}
+ * and {@link Mlp} do, and a container of your own gets the same by doing the same.
+ *
  * <p>Modules are batch-first: the first input dimension indexes samples. {@link #train()} and
  * {@link #eval()} switch behaviour that differs between training and inference (e.g. dropout).
  * A module is not thread-safe; train one model per thread.
@@ -73,6 +78,63 @@ public abstract class Module {
         }
         buffers.put(name, value);
         return value;
+    }
+
+    /**
+     * Applies the child module {@code child} (registered with {@link #registerModule}) to {@code x}.
+     * An {@link IllegalArgumentException} from it (a bad shape, say) is rethrown with the child's
+     * path and description in front, {@code name (Class config): problem}; through nested containers
+     * the paths compose ({@code layers.0 (Linear in=4, out=2): ...}), and the original exception is the cause.
+     *
+     * @throws IllegalArgumentException what the child threw, prefixed with its path
+     */
+    protected final Tensor forwardChild(Module child, Tensor x) {
+        Objects.requireNonNull(child, getClass().getSimpleName() + ".forwardChild: child is null");
+        try {
+            return child.forward(x);
+        } catch (IllegalArgumentException e) {
+            throw LayerError.of(nameOf(child), child, e);
+        }
+    }
+
+    private String nameOf(Module child) {
+        for (Map.Entry<String, Module> e : children.entrySet()) {
+            if (e.getValue() == child) return e.getKey();
+        }
+        return "(unregistered " + child.getClass().getName().substring(child.getClass().getName().lastIndexOf('.') + 1) + ")";
+    }
+
+    /** An error of a layer inside a container, named by its path from the outermost container that reported it. */
+    static final class LayerError extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+        private final String path;
+        private final String layer;
+        private final String detail;
+
+        private LayerError(String path, String layer, String detail, Throwable cause) {
+            super(path + " (" + layer + "): " + detail, cause);
+            this.path = path;
+            this.layer = layer;
+            this.detail = detail;
+        }
+
+        static LayerError of(String name, Module child, IllegalArgumentException e) {
+            if (e instanceof LayerError inner) {
+                return new LayerError(name + "." + inner.path, inner.layer, inner.detail, inner.getCause());
+            }
+            String cls = child.getClass().getSimpleName();
+            if (cls.isEmpty()) cls = child.getClass().getName().substring(child.getClass().getName().lastIndexOf('.') + 1);  // anonymous
+            String repr = child.extraRepr();
+            String detail = e.getMessage() == null ? e.toString() : e.getMessage();
+            // The layer's own message usually starts with its name ("Linear(in=4, out=2): ..."); the path replaces it.
+            for (String own : new String[] {cls + "(" + repr + "): ", cls + ".forward: ", cls + ": "}) {
+                if (detail.startsWith(own)) {
+                    detail = detail.substring(own.length());
+                    break;
+                }
+            }
+            return new LayerError(name, repr.isEmpty() ? cls : cls + " " + repr, detail, e);
+        }
     }
 
     /** Registers {@code child} under {@code name}; its parameters appear as {@code name.param}. */

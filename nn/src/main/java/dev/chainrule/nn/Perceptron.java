@@ -47,7 +47,8 @@ public final class Perceptron extends Module {
     /**
      * A perceptron with weights drawn by {@code weightInit} (fan-in {@code in}, fan-out 1) and b = 0.
      *
-     * @throws IllegalArgumentException if {@code in} is below 1 or an argument is null
+     * @throws IllegalArgumentException if {@code in} is below 1
+     * @throws NullPointerException     if an argument is null
      */
     public Perceptron(int in, Initializer weightInit, RandomGenerator rng) {
         this(in, initWeight(in, weightInit, rng));
@@ -66,7 +67,8 @@ public final class Perceptron extends Module {
 
     private static Tensor initWeight(int in, Initializer init, RandomGenerator rng) {
         checkIn(in);
-        if (init == null || rng == null) throw new IllegalArgumentException("Perceptron: initializer and random generator must not be null");
+        java.util.Objects.requireNonNull(init, "Perceptron: weight initializer is null");
+        java.util.Objects.requireNonNull(rng, "Perceptron: random generator is null; pass e.g. new SplittableRandom(seed)");
         Tensor w = init.init(new int[] {in}, in, 1, rng);
         if (w == null || w.rank() != 1 || w.size() != in) {
             throw new IllegalArgumentException("Perceptron: initializer " + init + " did not return shape [" + in + "]");
@@ -83,6 +85,7 @@ public final class Perceptron extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Perceptron.forward: x is null");
         int[] s = x.shape();
         if (s.length < 1 || s.length > 2 || s[s.length - 1] != in) {
             throw new IllegalArgumentException("Perceptron(in=" + in + "): input shape " + Shape.toString(s)
@@ -99,6 +102,7 @@ public final class Perceptron extends Module {
      * @throws IllegalArgumentException as {@link #forward(Tensor)}
      */
     public Tensor predict(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Perceptron.predict: x is null");
         return predictStep(x).mul(2).sub(1);
     }
 
@@ -109,6 +113,7 @@ public final class Perceptron extends Module {
      * @throws IllegalArgumentException as {@link #forward(Tensor)}
      */
     public Tensor predictStep(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Perceptron.predictStep: x is null");
         return forward(x).step().detach();
     }
 

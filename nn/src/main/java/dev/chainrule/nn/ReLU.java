@@ -11,6 +11,7 @@ public final class ReLU extends Module {
     /** Applies {@code relu} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "ReLU.forward: x is null");
         return x.relu();
     }
 }

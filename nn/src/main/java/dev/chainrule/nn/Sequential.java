@@ -20,33 +20,45 @@ public final class Sequential extends Module {
     private final List<Module> layers;
 
     /**
-     * @throws IllegalArgumentException if no module is given or one is null
+     * A chain of the given modules, in order.
+     *
+     * @throws IllegalArgumentException if no module is given
+     * @throws NullPointerException     if the array or a module is null
      */
     public Sequential(Module... modules) {
-        this(modules == null ? null : java.util.Arrays.asList(modules));
+        this(java.util.Arrays.asList(java.util.Objects.requireNonNull(modules, "Sequential: modules is null")));
     }
 
     /**
-     * @throws IllegalArgumentException if the list is empty or holds a null
+     * A chain of the modules of {@code modules}, in order.
+     *
+     * @throws IllegalArgumentException if the list is empty
+     * @throws NullPointerException     if the list or a module is null
      */
     public Sequential(List<? extends Module> modules) {
-        if (modules == null || modules.isEmpty()) {
+        java.util.Objects.requireNonNull(modules, "Sequential: modules is null");
+        if (modules.isEmpty()) {
             throw new IllegalArgumentException("Sequential: needs at least one module");
         }
         List<Module> list = new ArrayList<>(modules.size());
         for (int i = 0; i < modules.size(); i++) {
-            Module m = modules.get(i);
-            if (m == null) throw new IllegalArgumentException("Sequential: module " + i + " is null");
+            Module m = java.util.Objects.requireNonNull(modules.get(i), "Sequential: module " + i + " is null");
             list.add(registerModule(Integer.toString(i), m));
         }
         this.layers = Collections.unmodifiableList(list);
     }
 
-    /** Applies each module to the previous one's output. */
+    /**
+     * Applies each module to the previous one's output.
+     *
+     * @throws IllegalArgumentException if a module rejects its input; the message starts with its
+     *                                  index and description, e.g. {@code 0 (Linear in=4, out=2): ...}
+     */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Sequential.forward: x is null");
         Tensor h = x;
-        for (Module m : layers) h = m.forward(h);
+        for (Module m : layers) h = forwardChild(m, h);
         return h;
     }
 

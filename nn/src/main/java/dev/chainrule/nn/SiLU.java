@@ -12,6 +12,7 @@ public final class SiLU extends Module {
     /** Applies {@code silu} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "SiLU.forward: x is null");
         return x.silu();
     }
 }

@@ -11,6 +11,7 @@ public final class Sigmoid extends Module {
     /** Applies {@code sigmoid} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Sigmoid.forward: x is null");
         return x.sigmoid();
     }
 }

@@ -11,6 +11,7 @@ public final class Sign extends Module {
     /** Applies {@code sign} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Sign.forward: x is null");
         return x.sign();
     }
 }

@@ -28,6 +28,7 @@ public final class Softmax extends Module {
      */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Softmax.forward: x is null");
         return x.softmax(axis);
     }
 

@@ -12,6 +12,7 @@ public final class Softplus extends Module {
     /** Applies {@code softplus} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Softplus.forward: x is null");
         return x.softplus();
     }
 }

@@ -11,6 +11,7 @@ public final class Step extends Module {
     /** Applies {@code step} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Step.forward: x is null");
         return x.step();
     }
 }

@@ -11,6 +11,7 @@ public final class Tanh extends Module {
     /** Applies {@code tanh} to every element. */
     @Override
     public Tensor forward(Tensor x) {
+        java.util.Objects.requireNonNull(x, "Tanh.forward: x is null");
         return x.tanh();
     }
 }

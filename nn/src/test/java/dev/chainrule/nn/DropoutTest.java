@@ -84,7 +84,7 @@ class DropoutTest {
             var e = assertThrows(IllegalArgumentException.class, () -> new Dropout(bad, new SplittableRandom(0)));
             assertTrue(e.getMessage().startsWith("Dropout: p="), e.getMessage());
         }
-        assertThrows(IllegalArgumentException.class, () -> new Dropout(0.5, null));
+        assertThrows(NullPointerException.class, () -> new Dropout(0.5, null));
         assertThrows(IllegalArgumentException.class, () -> new Dropout(1));
         Tensor y = new Dropout(0.5).forward(Tensor.ones(1000));
         assertTrue(java.util.Arrays.stream(y.toArray()).allMatch(v -> v == 0 || v == 2));

@@ -119,7 +119,7 @@ class LinearTest {
     void badArgumentsAndShapes() {
         var rng = new SplittableRandom(0);
         assertThrows(IllegalArgumentException.class, () -> new Linear(0, 2, rng));
-        assertThrows(IllegalArgumentException.class, () -> new Linear(2, 2, null));
+        assertThrows(NullPointerException.class, () -> new Linear(2, 2, null));
         assertThrows(IllegalArgumentException.class, () -> new Linear(2, 2, (s, fi, fo, r) -> Tensor.zeros(2), null, rng));
         Linear layer = new Linear(3, 2, rng);
         var e = assertThrows(IllegalArgumentException.class, () -> layer.forward(Tensor.zeros(4, 2)));

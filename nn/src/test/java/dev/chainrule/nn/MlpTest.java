@@ -89,7 +89,7 @@ class MlpTest {
         assertThrows(IllegalArgumentException.class, () -> Mlp.builder().sizes(2, 0, 1).seed(1).build());
         assertThrows(IllegalArgumentException.class, () -> Mlp.builder().sizes(2, 1).build());
         assertThrows(IllegalArgumentException.class, () -> Mlp.builder().sizes(2, 3, 1).dropout(1).seed(1).build());
-        assertThrows(IllegalArgumentException.class, () -> Mlp.builder().sizes(2, 1).weightInit(null).seed(1).build());
+        assertThrows(NullPointerException.class, () -> Mlp.builder().sizes(2, 1).weightInit(null).seed(1).build());
         assertThrows(IllegalArgumentException.class, () -> Mlp.builder().sizes(2, 3, 1).hiddenActivation(() -> null).seed(1).build());
     }
 

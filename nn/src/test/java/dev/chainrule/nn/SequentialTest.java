@@ -36,7 +36,7 @@ class SequentialTest {
     @Test
     void emptyOrNullIsRejected() {
         assertThrows(IllegalArgumentException.class, Sequential::new);
-        assertThrows(IllegalArgumentException.class, () -> new Sequential(new Tanh(), null));
+        assertThrows(NullPointerException.class, () -> new Sequential(new Tanh(), null));
         assertThrows(IllegalArgumentException.class, () -> new Sequential(List.of()));
     }
 }

@@ -62,7 +62,8 @@ public final class Accuracy implements Metric {
     /** @throws IllegalArgumentException if the shapes do not fit the form, naming both */
     @Override
     public double evaluate(Tensor prediction, Tensor target) {
-        if (prediction == null || target == null) throw new IllegalArgumentException("Accuracy: prediction or target is null");
+        java.util.Objects.requireNonNull(prediction, "Accuracy: prediction is null");
+        java.util.Objects.requireNonNull(target, "Accuracy: target is null");
         return multiclass ? multiclassAccuracy(prediction, target) : binaryAccuracy(prediction, target);
     }
 

@@ -46,14 +46,14 @@ final class Checks {
         return k;
     }
 
-    /** Copies the list, rejecting an empty list, nulls, non-leaves and duplicates (by identity). */
+    /** Copies the list, rejecting an empty list, non-leaves and duplicates (by identity), and nulls (NullPointerException). */
     static List<Tensor> parameters(String where, Iterable<Tensor> params) {
-        if (params == null) throw new IllegalArgumentException(where + ": parameter list is null");
+        java.util.Objects.requireNonNull(params, where + ": parameters is null");
         List<Tensor> out = new ArrayList<>();
         Set<Tensor> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         int i = 0;
         for (Tensor p : params) {
-            if (p == null) throw new IllegalArgumentException(where + ": parameter " + i + " is null");
+            java.util.Objects.requireNonNull(p, where + ": parameter " + i + " is null");
             if (!p.isLeaf()) {
                 throw new IllegalArgumentException(where + ": parameter " + i + " is the result of op '" + p.op()
                     + "', not a leaf; an optimizer can only update leaf tensors (model parameters)");

@@ -16,6 +16,11 @@ package dev.chainrule.optim;
 public record EpochSummary(int epoch, double trainLoss, double trainMetric, double validationLoss,
                            double validationMetric, double learningRate) {
 
+    /** @throws IllegalArgumentException if {@code epoch} is below 1 */
+    public EpochSummary {
+        if (epoch < 1) throw new IllegalArgumentException("EpochSummary: epoch " + epoch + " must be at least 1 (epochs count from 1)");
+    }
+
     /** Whether this epoch was evaluated on a validation set. */
     public boolean hasValidation() {
         return !Double.isNaN(validationLoss);

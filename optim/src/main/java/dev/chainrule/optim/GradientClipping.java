@@ -21,12 +21,13 @@ public final class GradientClipping {
      * @return N, the global norm before clipping (useful to log). When N is NaN or infinite, no
      *         scaling can repair the gradients, so they are left unchanged and N is returned for the
      *         caller to act on.
-     * @throws IllegalArgumentException if {@code maxNorm} is not positive and finite, or {@code parameters} is null
+     * @throws IllegalArgumentException if {@code maxNorm} is not positive and finite
+     * @throws NullPointerException     if {@code parameters} is null
      */
     @SuppressWarnings("try") // the scope is used only for its close()
     public static double clipNorm(Iterable<Tensor> parameters, double maxNorm) {
         Checks.positive("GradientClipping.clipNorm", "maxNorm", maxNorm);
-        if (parameters == null) throw new IllegalArgumentException("GradientClipping.clipNorm: parameters is null");
+        java.util.Objects.requireNonNull(parameters, "GradientClipping.clipNorm: parameters is null");
         double sumSquares = 0;
         for (Tensor p : parameters) {
             Tensor g = p.grad();
@@ -51,12 +52,13 @@ public final class GradientClipping {
      * {@code torch.nn.utils.clip_grad_value_}. Unlike {@link #clipNorm} this changes the gradient's
      * direction. NaN elements stay NaN.
      *
-     * @throws IllegalArgumentException if {@code clipValue} is not positive and finite, or {@code parameters} is null
+     * @throws IllegalArgumentException if {@code clipValue} is not positive and finite
+     * @throws NullPointerException     if {@code parameters} is null
      */
     @SuppressWarnings("try") // the scope is used only for its close()
     public static void clipValue(Iterable<Tensor> parameters, double clipValue) {
         Checks.positive("GradientClipping.clipValue", "clipValue", clipValue);
-        if (parameters == null) throw new IllegalArgumentException("GradientClipping.clipValue: parameters is null");
+        java.util.Objects.requireNonNull(parameters, "GradientClipping.clipValue: parameters is null");
         try (var s = Autograd.noGrad()) {
             for (Tensor p : parameters) {
                 Tensor g = p.grad();

@@ -2,6 +2,9 @@ package dev.chainrule.optim;
 
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
+import dev.chainrule.nn.io.SafeTensors;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -177,6 +180,87 @@ public final class OptimizerState {
     /** The state tensors by name ({@code <parameter index>.<state name>}), unmodifiable; read-only. */
     public Map<String, Tensor> tensors() {
         return tensors;
+    }
+
+    // ================================================================ files
+
+    /** Metadata key of the format marker in files written by {@link #write(Path)}. */
+    static final String FORMAT_KEY = "format";
+    /** The format marker of {@link #write(Path)}'s files. */
+    static final String FORMAT = "chainrule-optimizer";
+    /** Metadata key of the JSON document with everything but the tensors. */
+    static final String META_KEY = "optimizer";
+    /** The format version this code writes and reads. */
+    static final int VERSION = 1;
+
+    /**
+     * Writes this state to {@code file} as safetensors (see {@link SafeTensors}), atomically: the
+     * state tensors under their names ({@code 3.exp_avg}), and everything else as JSON in the metadata
+     * (key {@code optimizer}, with a format version). Readable from Python with
+     * {@code safetensors.numpy.load_file} and {@code json.loads(metadata["optimizer"])}.
+     *
+     * @throws IOException if the file cannot be written; a previous file is then unchanged
+     */
+    public void write(Path file) throws IOException {
+        Objects.requireNonNull(file, "OptimizerState.write: file is null");
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT_KEY, FORMAT);
+        meta.put(META_KEY, Json.write(toJson()));
+        SafeTensors.write(tensors, meta, file);
+    }
+
+    /**
+     * Reads a state written by {@link #write(Path)}, validating the whole file first.
+     *
+     * @throws IOException if the file is unreadable, malformed, of another format or version, or its
+     *                     fields break the rules of the constructor; the message names the file
+     */
+    public static OptimizerState read(Path file) throws IOException {
+        Objects.requireNonNull(file, "OptimizerState.read: file is null");
+        SafeTensors.Contents c = SafeTensors.readContents(file);
+        String where = file.toString();
+        if (!FORMAT.equals(c.metadata().get(FORMAT_KEY)) || !c.metadata().containsKey(META_KEY)) {
+            throw new IOException(where + ": not an optimizer state written by OptimizerState.write (metadata 'format' is "
+                + c.metadata().get(FORMAT_KEY) + ", expected '" + FORMAT + "')");
+        }
+        return fromJson(Json.parse(c.metadata().get(META_KEY), where), c.tensors(), where);
+    }
+
+    /** Everything but the tensors, as JSON fields. */
+    Map<String, Object> toJson() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("format_version", (long) VERSION);
+        m.put("type", type);
+        m.put("hyperparameters", hyperparameters);
+        m.put("learning_rate", learningRate);
+        m.put("step_count", stepCount);
+        List<Object> shapes = new ArrayList<>();
+        for (int[] sh : parameterShapes) {
+            List<Object> dims = new ArrayList<>();
+            for (int d : sh) dims.add((long) d);
+            shapes.add(dims);
+        }
+        m.put("parameter_shapes", shapes);
+        List<Object> st = new ArrayList<>();
+        for (int v : parameterSteps) st.add((long) v);
+        m.put("parameter_steps", st);
+        return m;
+    }
+
+    /** The state described by {@code o} with {@code tensors}; any problem is an IOException naming {@code where}. */
+    static OptimizerState fromJson(Json.Obj o, Map<String, Tensor> tensors, String where) throws IOException {
+        int version = o.integer("format_version", 1, Integer.MAX_VALUE);
+        if (version != VERSION) {
+            throw new IOException(where + ": optimizer state format version " + version + " is not supported (this version of"
+                + " Chainrule reads version " + VERSION + "); read it with the version that wrote it");
+        }
+        try {
+            return new OptimizerState(o.str("type"), o.strings("hyperparameters"), o.number("learning_rate"),
+                o.integer("step_count", 0, Long.MAX_VALUE), o.shapes("parameter_shapes"),
+                o.ints("parameter_steps", 0, Integer.MAX_VALUE), tensors);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(where + ": " + e.getMessage(), e);
+        }
     }
 
     @Override

@@ -1,5 +1,7 @@
 package dev.chainrule.optim;
 
+import java.util.Objects;
+
 /**
  * Applies a {@link LearningRateSchedule} to an optimizer: each {@link #advance()} moves to the next
  * period k and sets the optimizer's learning rate to {@code schedule.rate(k)}.
@@ -21,13 +23,14 @@ public final class Scheduler {
     private final LearningRateSchedule schedule;
     private int period;
 
-    /** @throws IllegalArgumentException if either argument is null */
+    /**
+     * A scheduler at period 0 (before the first {@link #advance()}).
+     *
+     * @throws NullPointerException if either argument is null
+     */
     public Scheduler(Optimizer optimizer, LearningRateSchedule schedule) {
-        if (optimizer == null || schedule == null) {
-            throw new IllegalArgumentException("Scheduler: optimizer and schedule must not be null");
-        }
-        this.optimizer = optimizer;
-        this.schedule = schedule;
+        this.optimizer = Objects.requireNonNull(optimizer, "Scheduler: optimizer is null");
+        this.schedule = Objects.requireNonNull(schedule, "Scheduler: schedule is null");
     }
 
     /**
@@ -50,6 +53,17 @@ public final class Scheduler {
     /** The current period: 0 before the first {@link #advance()}. */
     public int period() {
         return period;
+    }
+
+    /**
+     * Restores the current period (e.g. from a training checkpoint): the next {@link #advance()}
+     * moves to {@code period + 1}. The optimizer's learning rate is not changed.
+     *
+     * @throws IllegalArgumentException if {@code period} is negative
+     */
+    public void setPeriod(int period) {
+        if (period < 0) throw new IllegalArgumentException("Scheduler.setPeriod: period " + period + " is negative");
+        this.period = period;
     }
 
     public Optimizer optimizer() {

@@ -101,7 +101,8 @@ class OptimizerContractTest {
             () -> Sgd.builder(List.of(p, p)).build());
         List<Tensor> withNull = new ArrayList<>();
         withNull.add(null);
-        assertMessage("RmsProp: parameter 0 is null", () -> RmsProp.builder(withNull).build());
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> RmsProp.builder(withNull).build());
+        assertEquals("RmsProp: parameter 0 is null", npe.getMessage());
         Tensor nonLeaf = p.mul(2);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
             () -> Adagrad.builder(List.of(nonLeaf)).build());

@@ -365,7 +365,8 @@ class TrainerTest {
         SgdTest.assertMessage("Trainer: patience must be positive, got 0", () -> Trainer.builder(model, mse, sgd).earlyStopping(0));
         SgdTest.assertMessage("Trainer: choose one of clipNorm and clipValue, not both",
             () -> Trainer.builder(model, mse, sgd).clipNorm(1).clipValue(1).build());
-        assertThrows(IllegalArgumentException.class, () -> Trainer.builder(null, mse, sgd));
+        NullPointerException npe = assertThrows(NullPointerException.class, () -> Trainer.builder(null, mse, sgd));
+        assertEquals("Trainer.builder: model is null", npe.getMessage());
         Trainer perSample = Trainer.builder(model, new MeanSquaredError(Reduction.NONE), sgd).build();
         SgdTest.assertMessage("Trainer: the loss returned shape [4, 1]; training needs a scalar loss (use the default MEAN "
             + "reduction, or SUM)", () -> perSample.fit(loader));

@@ -12,6 +12,22 @@ import dev.chainrule.autograd.Tensor;
  */
 public record Batch(Tensor x, Tensor y) {
 
+    /**
+     * A batch of {@code x} and {@code y}.
+     *
+     * @throws NullPointerException     if either is null
+     * @throws IllegalArgumentException if either is a scalar or their first dimensions (the sample counts) differ
+     */
+    public Batch {
+        java.util.Objects.requireNonNull(x, "Batch: x is null");
+        java.util.Objects.requireNonNull(y, "Batch: y is null");
+        if (x.rank() == 0 || y.rank() == 0 || x.shape()[0] != y.shape()[0]) {
+            throw new IllegalArgumentException("Batch: x " + dev.chainrule.autograd.Shape.toString(x.shape()) + " and y "
+                + dev.chainrule.autograd.Shape.toString(y.shape()) + " must both be batch-first with the same number of samples"
+                + " (first dimension)");
+        }
+    }
+
     /** Number of samples in this batch (the first dimension). */
     public int size() {
         return x.shape()[0];

@@ -165,5 +165,11 @@ public final class Dataset {
      * @param train the training set (fit models and {@link Standardizer}s on this one only)
      * @param test the held-out test set
      */
-    public record Split(Dataset train, Dataset test) {}
+    public record Split(Dataset train, Dataset test) {
+        /** @throws NullPointerException if either set is null */
+        public Split {
+            Objects.requireNonNull(train, "Dataset.Split: train is null");
+            Objects.requireNonNull(test, "Dataset.Split: test is null");
+        }
+    }
 }

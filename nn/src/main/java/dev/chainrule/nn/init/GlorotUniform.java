@@ -14,7 +14,7 @@ public record GlorotUniform() implements Initializer {
     @Override
     public Tensor init(int[] shape, int fanIn, int fanOut, RandomGenerator rng) {
         Samples.checkArguments("GlorotUniform", shape, fanIn, fanOut, rng);
-        double bound = Math.sqrt(6.0 / (fanIn + fanOut));
+        double bound = Math.sqrt(6.0 / ((double) fanIn + fanOut));   // in double: fanIn + fanOut may exceed an int
         return Samples.uniform(shape, -bound, bound, rng);
     }
 }

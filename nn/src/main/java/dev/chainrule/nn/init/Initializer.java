@@ -41,16 +41,35 @@ public interface Initializer {
      * {@code out·Πk}; for a rank-1 shape {@code [n]} both are {@code n}; for a scalar both are 1.
      */
     default Tensor init(int[] shape, RandomGenerator rng) {
+        java.util.Objects.requireNonNull(shape, getClass().getSimpleName() + ".init: shape is null");
+        java.util.Objects.requireNonNull(rng, getClass().getSimpleName() + ".init: random generator is null");
         int[] fans = fans(shape);
         return init(shape, fans[0], fans[1], rng);
     }
 
-    /** {@code {fanIn, fanOut}} of a weight of {@code shape} laid out as {@code [out, in, k...]}. */
+    /**
+     * {@code {fanIn, fanOut}} of a weight of {@code shape} laid out as {@code [out, in, k...]}.
+     *
+     * @throws IllegalArgumentException if a dimension is below 1, or a fan exceeds {@code Integer.MAX_VALUE}
+     *                                  (such a tensor could not be allocated)
+     */
     static int[] fans(int[] shape) {
+        java.util.Objects.requireNonNull(shape, "Initializer.fans: shape is null");
+        for (int d : shape) {
+            if (d < 1) {
+                throw new IllegalArgumentException("Initializer.fans: shape " + java.util.Arrays.toString(shape)
+                    + " has a dimension " + d + "; every dimension must be at least 1");
+            }
+        }
         if (shape.length == 0) return new int[] {1, 1};
         if (shape.length == 1) return new int[] {shape[0], shape[0]};
-        int receptive = 1;
-        for (int i = 2; i < shape.length; i++) receptive *= shape[i];
-        return new int[] {shape[1] * receptive, shape[0] * receptive};
+        long receptive = 1;
+        for (int i = 2; i < shape.length; i++) receptive = Math.min(receptive * shape[i], 1L << 40);
+        long in = shape[1] * receptive, out = shape[0] * receptive;
+        if (in > Integer.MAX_VALUE || out > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Initializer.fans: shape " + java.util.Arrays.toString(shape) + " has fans of " + in
+                + " and " + out + " inputs, more than a tensor can hold");
+        }
+        return new int[] {(int) in, (int) out};
     }
 }

@@ -11,10 +11,11 @@ final class Samples {
     /**
      * Checks the common arguments of {@link Initializer#init(int[], int, int, RandomGenerator)}.
      *
-     * @throws IllegalArgumentException naming {@code who} if the shape, a fan or the generator is bad
+     * @throws IllegalArgumentException naming {@code who} if the shape or a fan is bad
+     * @throws NullPointerException     naming {@code who} if the shape or the generator is null
      */
     static void checkArguments(String who, int[] shape, int fanIn, int fanOut, RandomGenerator rng) {
-        if (shape == null) throw new IllegalArgumentException(who + ": shape is null");
+        java.util.Objects.requireNonNull(shape, who + ": shape is null");
         for (int d : shape) {
             if (d < 1) {
                 throw new IllegalArgumentException(who + ": shape " + Shape.toString(shape)
@@ -25,7 +26,7 @@ final class Samples {
             throw new IllegalArgumentException(who + ": fan-in " + fanIn + " and fan-out " + fanOut
                 + " must both be at least 1");
         }
-        if (rng == null) throw new IllegalArgumentException(who + ": random generator is null; pass e.g. new SplittableRandom(seed)");
+        java.util.Objects.requireNonNull(rng, who + ": random generator is null; pass e.g. new SplittableRandom(seed)");
     }
 
     /** A tensor of {@code shape} with independent U(lo, hi) samples. */

@@ -90,6 +90,43 @@ public final class Checkpoint {
         return apply(model, SafeTensors.read(ch, where), where);
     }
 
+    /**
+     * The model's parameters (in {@code namedParameters()} order) then its buffers (in
+     * {@code namedBuffers()} order), by name: the tensors {@link #save} writes. These are the model's
+     * own tensors, not copies; treat them as read-only.
+     */
+    public static Map<String, Tensor> tensors(Module model) {
+        Objects.requireNonNull(model, "Checkpoint.tensors: model is null");
+        return state(model);
+    }
+
+    /**
+     * Loads {@code stored} (e.g. the model part of a larger file) into {@code model}, with the checks
+     * of {@link #load(Module, Path)}: {@code stored} must hold exactly the names of
+     * {@link #tensors(Module)}, with the same shapes; otherwise nothing changes.
+     *
+     * @param source names where the tensors came from, in messages
+     * @throws IOException listing every missing, extra and mis-shaped name; the model is unchanged
+     */
+    public static void restore(Module model, Map<String, Tensor> stored, String source) throws IOException {
+        validate(model, stored, source);
+        copy(state(model), stored);
+    }
+
+    /**
+     * The checks of {@link #restore} without the copy: whether {@code stored} holds exactly the names
+     * and shapes of {@link #tensors(Module)}.
+     *
+     * @param source names where the tensors came from, in messages
+     * @throws IOException listing every missing, extra and mis-shaped name
+     */
+    public static void validate(Module model, Map<String, Tensor> stored, String source) throws IOException {
+        Objects.requireNonNull(model, "Checkpoint.validate: model is null");
+        Objects.requireNonNull(stored, "Checkpoint.validate: stored is null");
+        Objects.requireNonNull(source, "Checkpoint.validate: source is null");
+        check(model, state(model), stored, source);
+    }
+
     /** The model's parameters then its buffers, by name: what {@link #save} writes. */
     static Map<String, Tensor> state(Module model) {
         Map<String, Tensor> out = new LinkedHashMap<>(model.namedParameters());

@@ -91,7 +91,13 @@ public final class SafeTensors {
      * @param tensors the tensors by name, in header order (unmodifiable)
      * @param metadata the {@code __metadata__} entries, empty if absent (unmodifiable)
      */
-    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {}
+    public record Contents(Map<String, Tensor> tensors, Map<String, String> metadata) {
+        /** @throws NullPointerException if either map is null */
+        public Contents {
+            Objects.requireNonNull(tensors, "SafeTensors.Contents: tensors is null");
+            Objects.requireNonNull(metadata, "SafeTensors.Contents: metadata is null");
+        }
+    }
 
     // ================================================================ writing
 
@@ -109,7 +115,48 @@ public final class SafeTensors {
      * @throws IOException if the file cannot be written
      */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
-        write(tensors, metadata, file, UnaryOperator.identity());
+        write(tensors, metadata, file, PauseHook.next());
+    }
+
+    /**
+     * A test hook, not API: with {@code -Dchainrule.test.pauseInWrite=N:marker} the N-th write of this
+     * JVM (counting from 1) stops half-way through its first block of bytes, creates the file
+     * {@code marker} and sleeps, so that a test can kill the process in the middle of a save
+     * (the reliability suite's kill test). Without the property (always, outside that test) it does nothing.
+     */
+    static final class PauseHook {
+        private PauseHook() {}
+
+        private static final String SPEC = System.getProperty("chainrule.test.pauseInWrite");
+        private static final java.util.concurrent.atomic.AtomicInteger WRITES = new java.util.concurrent.atomic.AtomicInteger();
+
+        static UnaryOperator<OutputStream> next() {
+            if (SPEC == null) return UnaryOperator.identity();
+            int colon = SPEC.indexOf(':');
+            if (WRITES.incrementAndGet() != Integer.parseInt(SPEC.substring(0, colon))) return UnaryOperator.identity();
+            Path marker = Path.of(SPEC.substring(colon + 1));
+            return raw -> new java.io.FilterOutputStream(raw) {
+                private boolean paused;
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    if (paused || len < 2) {
+                        out.write(b, off, len);
+                        return;
+                    }
+                    paused = true;
+                    out.write(b, off, len / 2);
+                    out.flush();
+                    Files.writeString(marker, "paused mid-write");
+                    try {
+                        Thread.sleep(600_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    out.write(b, off + len / 2, len - len / 2);
+                }
+            };
+        }
     }
 
     /** {@link #write(Map, Map, Path)} with {@code wrap} applied to the raw file stream (a test hook to inject failures). */
@@ -140,6 +187,14 @@ public final class SafeTensors {
 
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
+        if (dir == null || target.getFileName() == null) {
+            throw new IOException("SafeTensors.write: " + file + " names no file (it is a root directory); pass a file path such as "
+                + target.resolve("model.safetensors"));
+        }
+        if (Files.isDirectory(target)) {
+            throw new IOException("SafeTensors.write: " + file + " is a directory; pass a file path inside it, such as "
+                + target.resolve("model.safetensors"));
+        }
         Path tmp = dir.resolve("." + target.getFileName() + "." + Long.toHexString(TEMP_NAMES.nextLong()) + ".tmp");
         boolean moved = false;
         long bytes = 8L + header.length;
@@ -251,6 +306,9 @@ public final class SafeTensors {
      */
     public static Contents readContents(Path file) throws IOException {
         Objects.requireNonNull(file, "SafeTensors.read: file is null");
+        if (Files.isDirectory(file)) {
+            throw new IOException(file + ": is a directory, not a safetensors file; pass the path of a file");
+        }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return read(ch, file.toString());
         }
@@ -445,10 +503,13 @@ public final class SafeTensors {
             if (dtype == null) throw corrupt(what + " has no 'dtype'");
             if (shape == null) throw corrupt(what + " has no 'shape'");
             if (offsets == null) throw corrupt(what + " has no 'data_offsets'");
+            if (OTHER_DTYPES.contains(dtype)) {
+                // A valid file of another dtype: say exactly that (it is not corrupt).
+                throw new IOException(where + ": " + what + " has dtype " + dtype + "; Chainrule reads F64 only: convert the tensors"
+                    + " to float64 before saving (in Python, tensor.double() or array.astype(numpy.float64))");
+            }
             if (!dtype.equals("F64")) {
-                throw corrupt(what + " has dtype '" + dtype + "'" + (OTHER_DTYPES.contains(dtype)
-                    ? ", which Chainrule does not load: it reads F64 only (convert the tensor to float64 before saving)"
-                    : ", which is not a safetensors dtype (Chainrule reads F64)"));
+                throw corrupt(what + " has dtype '" + dtype + "', which is not a safetensors dtype (Chainrule reads F64)");
             }
             long elements = 1;
             for (int d : shape) elements *= d; // dims are 1..MAX_ELEMENTS and checked after each step below

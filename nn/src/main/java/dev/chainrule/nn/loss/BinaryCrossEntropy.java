@@ -28,7 +28,7 @@ public final class BinaryCrossEntropy implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public BinaryCrossEntropy(Reduction reduction) {
         this.reduction = Reduction.checked("BinaryCrossEntropy", reduction);
     }

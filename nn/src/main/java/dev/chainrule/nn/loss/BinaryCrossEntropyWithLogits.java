@@ -22,7 +22,7 @@ public final class BinaryCrossEntropyWithLogits implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public BinaryCrossEntropyWithLogits(Reduction reduction) {
         this.reduction = Reduction.checked("BinaryCrossEntropyWithLogits", reduction);
     }

@@ -29,7 +29,7 @@ public final class CrossEntropy implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public CrossEntropy(Reduction reduction) {
         this.reduction = Reduction.checked("CrossEntropy", reduction);
     }

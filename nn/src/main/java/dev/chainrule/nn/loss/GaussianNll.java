@@ -69,7 +69,7 @@ public final class GaussianNll implements Loss {
      */
     public Tensor apply(Tensor prediction, Tensor target, Tensor sigma) {
         LossSupport.sameShape("GaussianNll", prediction, target);
-        if (sigma == null) throw new IllegalArgumentException("GaussianNll: sigma is null");
+        java.util.Objects.requireNonNull(sigma, "GaussianNll: sigma is null");
         int[] p = prediction.shape();
         Tensor s = sigma;
         int[] ss = sigma.shape();

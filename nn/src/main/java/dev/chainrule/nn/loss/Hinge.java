@@ -23,7 +23,7 @@ public final class Hinge implements Loss {
         this(1.0, Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code margin} is negative or not finite, or reduction is null */
+    /** @throws IllegalArgumentException if {@code margin} is negative or not finite, and NullPointerException if reduction is null */
     public Hinge(double margin, Reduction reduction) {
         if (!(margin >= 0) || !Double.isFinite(margin)) {
             throw new IllegalArgumentException("Hinge: margin " + margin + " must be finite and >= 0");

@@ -24,7 +24,7 @@ public final class KlDivergence implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public KlDivergence(Reduction reduction) {
         this.reduction = Reduction.checked("KlDivergence", reduction);
     }

@@ -9,9 +9,8 @@ final class LossSupport {
     private LossSupport() {}
 
     static void notNull(String loss, Tensor prediction, Tensor target) {
-        if (prediction == null || target == null) {
-            throw new IllegalArgumentException(loss + ": " + (prediction == null ? "prediction" : "target") + " is null");
-        }
+        java.util.Objects.requireNonNull(prediction, loss + ": prediction is null");
+        java.util.Objects.requireNonNull(target, loss + ": target is null");
     }
 
     /** @throws IllegalArgumentException unless prediction and target have identical shapes */

@@ -22,7 +22,7 @@ public final class MeanSquaredError implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public MeanSquaredError(Reduction reduction) {
         this.reduction = Reduction.checked("MeanSquaredError", reduction);
     }

@@ -21,7 +21,7 @@ public final class NllLoss implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public NllLoss(Reduction reduction) {
         this.reduction = Reduction.checked("NllLoss", reduction);
     }

@@ -27,7 +27,7 @@ public final class PerceptronLoss implements Loss {
         this(Reduction.MEAN);
     }
 
-    /** @throws IllegalArgumentException if {@code reduction} is null */
+    /** @throws NullPointerException if {@code reduction} is null */
     public PerceptronLoss(Reduction reduction) {
         this.reduction = Reduction.checked("PerceptronLoss", reduction);
     }

@@ -22,6 +22,7 @@ public enum Reduction {
 
     /** Applies this reduction to {@code terms}. */
     public Tensor reduce(Tensor terms) {
+        java.util.Objects.requireNonNull(terms, "Reduction.reduce: terms is null");
         return switch (this) {
             case MEAN -> terms.mean();
             case SUM -> terms.sum();
@@ -30,7 +31,7 @@ public enum Reduction {
     }
 
     static Reduction checked(String loss, Reduction r) {
-        if (r == null) throw new IllegalArgumentException(loss + ": reduction is null; use Reduction.MEAN, SUM or NONE");
+        java.util.Objects.requireNonNull(r, loss + ": reduction is null; use Reduction.MEAN, SUM or NONE");
         return r;
     }
 }

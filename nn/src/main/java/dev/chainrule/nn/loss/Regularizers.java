@@ -52,6 +52,7 @@ public final class Regularizers {
 
     /** The parameters of {@code model} named {@code weight} or ending in {@code .weight} (no biases), in order. */
     public static List<Tensor> weights(Module model) {
+        java.util.Objects.requireNonNull(model, "Regularizers.weights: model is null");
         List<Tensor> out = new ArrayList<>();
         for (Map.Entry<String, Tensor> e : model.namedParameters().entrySet()) {
             String n = e.getKey();
@@ -64,10 +65,10 @@ public final class Regularizers {
         if (!(lambda >= 0) || !Double.isFinite(lambda)) {
             throw new IllegalArgumentException("Regularizers." + name + ": lambda " + lambda + " must be finite and >= 0");
         }
-        if (parameters == null) throw new IllegalArgumentException("Regularizers." + name + ": parameters are null");
+        java.util.Objects.requireNonNull(parameters, "Regularizers." + name + ": parameters is null");
         List<Tensor> list = new ArrayList<>();
         for (Tensor p : parameters) {
-            if (p == null) throw new IllegalArgumentException("Regularizers." + name + ": a parameter is null");
+            java.util.Objects.requireNonNull(p, "Regularizers." + name + ": a parameter is null");
             list.add(p);
         }
         if (list.isEmpty()) {

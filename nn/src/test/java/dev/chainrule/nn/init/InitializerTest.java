@@ -122,6 +122,6 @@ class InitializerTest {
         var e = assertThrows(IllegalArgumentException.class, () -> new HeNormal().init(new int[] {2, 0}, 1, 1, rng));
         assertTrue(e.getMessage().startsWith("HeNormal:"), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> new GlorotUniform().init(new int[] {2, 2}, 0, 2, rng));
-        assertThrows(IllegalArgumentException.class, () -> new Zeros().init(new int[] {2}, 2, 2, null));
+        assertThrows(NullPointerException.class, () -> new Zeros().init(new int[] {2}, 2, 2, null));
     }
 }
