@@ -27,7 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -242,7 +241,7 @@ public final class SparkFashionMnistExample {
         };
         History h = Trainer.builder(model, new CrossEntropy(Reduction.MEAN), Adam.builder(model).lr(c.lr()).build())
             .epochs(c.epochs()).metric(Accuracy.multiclass()).listener(timing).build()
-            .fit(DataLoader.builder(train).batchSize(c.batchSize()).shuffle(new SplittableRandom(c.seed())).build(), test);
+            .fit(DataLoader.builder(train).batchSize(c.batchSize()).shuffle(c.seed()).build(), test);
         double[] trainerParameters = flat(model);
         double diff = 0, scale = 0;
         for (int i = 0; i < trainerParameters.length; i++) {

@@ -154,6 +154,7 @@ public final class ShardedData implements AutoCloseable {
      * @throws IllegalArgumentException if {@code partitions < 1}
      */
     public static ShardedData fromDataset(JavaSparkContext sc, Dataset data, int partitions) {
+        Objects.requireNonNull(sc, "ShardedData.fromDataset: sc is null");
         Objects.requireNonNull(data, "ShardedData.fromDataset: data is null");
         if (partitions < 1) throw new IllegalArgumentException("ShardedData.fromDataset: partitions must be at least 1, got " + partitions);
         int n = data.size();

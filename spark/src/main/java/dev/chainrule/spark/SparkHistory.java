@@ -52,6 +52,7 @@ public final class SparkHistory {
 
     /** Mean of one timing component over the steps, in milliseconds: broadcast, job, compute or update. */
     public double meanMillis(String component) {
+        java.util.Objects.requireNonNull(component, "SparkHistory.meanMillis: component is null");
         return steps.stream().mapToLong(s -> switch (component) {
             case "broadcast" -> s.broadcastNanos();
             case "job" -> s.jobNanos();

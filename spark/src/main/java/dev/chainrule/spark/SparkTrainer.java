@@ -4,6 +4,7 @@ import dev.chainrule.autograd.Autograd;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Dropout;
 import dev.chainrule.nn.Module;
+import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.loss.Reduction;
 import dev.chainrule.optim.EpochSummary;
 import dev.chainrule.optim.GradientClipping;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Deque;
 import java.util.IdentityHashMap;
@@ -21,7 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -47,10 +48,10 @@ import org.slf4j.LoggerFactory;
  *       {@code ∇ = (1/B) Σ_p Σ_{i∈p} ∇L_i} into its parameters' gradients and calls the ordinary
  *       {@link Optimizer#step()}.</li>
  * </ol>
- * The batches are those of a shuffling {@code DataLoader} with {@code batchSize(B)} and
- * {@code shuffle(new SplittableRandom(seed))}: epoch e visits the samples in the e-th Fisher–Yates
- * permutation drawn from one {@code SplittableRandom(seed)}, cut into consecutive batches of B (the last
- * one smaller unless {@link Builder#dropLast}). So for the same model factory, loss, optimizer, seed and
+ * The batches are exactly those of {@code DataLoader.builder(data).batchSize(B).shuffle(seed)}: epoch e
+ * (from 0) visits the samples in the order {@link DataLoader#permutation DataLoader.permutation(n, seed, e)},
+ * cut into consecutive batches of B (the last one smaller unless {@link Builder#dropLast}). So for the
+ * same model factory, loss, optimizer, seed and
  * batch size, the loss curve and the parameters equal those of {@code Trainer} on the same data up to
  * floating-point rounding (the sums are grouped by partition), and equal bit for bit a single-machine
  * loop that sums the same shards in the same order.
@@ -160,7 +161,7 @@ public final class SparkTrainer {
         }
         List<Tensor> pa = a.parameters(), pb = b.parameters();
         for (int k = 0; k < pa.size(); k++) {
-            if (!java.util.Arrays.equals(pa.get(k).toArray(), pb.get(k).toArray())) {
+            if (!Arrays.equals(pa.get(k).toArray(), pb.get(k).toArray())) {
                 throw new IllegalArgumentException("SparkTrainer: the model factory built two models with different initial values of "
                     + la.name(k) + "; it must be deterministic (every executor builds its own model): seed every random generator "
                     + "inside the factory, e.g. Mlp.builder()...seed(42)");
@@ -231,9 +232,9 @@ public final class SparkTrainer {
         return seed;
     }
 
-    /** Steps per epoch for {@code n} samples: {@code ceil(n/B)}, or {@code floor(n/B)} with dropLast. */
+    /** Steps per epoch for {@code n} samples: {@code ceil(n/B)}, or {@code floor(n/B)} with dropLast (as {@code DataLoader}, no overflow). */
     public int batchesPerEpoch(int n) {
-        return dropLast ? n / batchSize : (n + batchSize - 1) / batchSize;
+        return dropLast ? n / batchSize : n / batchSize + (n % batchSize == 0 ? 0 : 1);
     }
 
     /** Trains without a validation set; see {@link #fit(ShardedData, ShardedData)}. */
@@ -284,8 +285,6 @@ public final class SparkTrainer {
             LOG.info("SparkTrainer: all {} epochs ({} steps) are already done", epochs, total);
             return new SparkHistory(summaries, steps, epochMillis.stream().mapToDouble(Double::doubleValue).toArray());
         }
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int e = 0; e < startEpoch && shuffle; e++) permutation(n, rng);   // replay the epochs already done
         for (int epoch = startEpoch; epoch < epochs; epoch++) {
             long start = System.nanoTime();
             if (sumsEpoch != epoch) {
@@ -293,10 +292,10 @@ public final class SparkTrainer {
                 epochSamples = 0;
                 sumsEpoch = epoch;
             }
-            int[] order = shuffle ? permutation(n, rng) : identity(n);
+            int[] order = shuffle ? DataLoader.permutation(n, seed, epoch) : identity(n);   // a pure function: a resumed run needs no replay
             for (int b = (int) (step - (long) epoch * perEpoch); b < perEpoch; b++) {
-                int from = b * batchSize, to = Math.min(n, from + batchSize);
-                StepInfo info = runStep(train, run, java.util.Arrays.copyOfRange(order, from, to), epoch + 1, b + 1);
+                int from = (int) Math.min(n, (long) b * batchSize), to = (int) Math.min(n, (long) from + batchSize);
+                StepInfo info = runStep(train, run, Arrays.copyOfRange(order, from, to), epoch + 1, b + 1);
                 steps.add(info);
                 if (checkpointEvery > 0 && step % checkpointEvery == 0) checkpoint();
                 for (StepListener l : listeners) l.onStep(info);
@@ -484,18 +483,6 @@ public final class SparkTrainer {
         return new Evaluation(rows, lossSum / rows, metricFactory == null ? Double.NaN : metricSum / rows);
     }
 
-    /** A Fisher–Yates permutation of {@code 0..n-1}, drawn exactly as {@code DataLoader} draws its epochs. */
-    static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = identity(n);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
-
     private static int[] identity(int n) {
         int[] p = new int[n];
         for (int i = 0; i < n; i++) p[i] = i;
@@ -559,7 +546,7 @@ public final class SparkTrainer {
             return this;
         }
 
-        /** Seed of the epoch permutations (as {@code DataLoader.shuffle(new SplittableRandom(seed))}); default 0. */
+        /** Seed of the epoch permutations, as {@code DataLoader.Builder.shuffle(seed)} (see {@code DataLoader.permutation}); default 0. */
         public Builder seed(long seed) {
             this.seed = seed;
             return this;
@@ -577,9 +564,9 @@ public final class SparkTrainer {
             return this;
         }
 
-        /** A metric reported per step and epoch next to the loss, e.g. {@code Accuracy::multiclass}. */
+        /** A metric reported per step and epoch next to the loss, e.g. {@code Accuracy::multiclass}; default none. */
         public Builder metric(MetricFactory metric) {
-            this.metricFactory = metric;
+            this.metricFactory = Objects.requireNonNull(metric, "SparkTrainer: metric factory is null; omit metric() to train without one");
             return this;
         }
 

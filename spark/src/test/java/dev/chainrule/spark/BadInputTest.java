@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -35,12 +34,7 @@ class BadInputTest {
 
     @BeforeAll
     void start() {
-        sc = TestSpark.context("local[2]", "BadInputTest");
-    }
-
-    @AfterAll
-    void stop() {
-        sc.stop();
+        sc = TestSpark.context();
     }
 
     private SparkTrainer.Builder trainer(ModelFactory factory) {
@@ -122,7 +116,7 @@ class BadInputTest {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> t.fit(data));
             // whichever of the two partitions fails first is reported
             assertTrue(e.getMessage().matches("SparkTrainer: step 0 \\(epoch 1, batch 1\\): partition [01] failed in step 0 on its \\d+ rows .*"
-                + "Linear\\(in=5, out=8\\): input shape \\[\\d+, 4\\] does not end in 5.*"), e.getMessage());
+                + "layers\\.0 \\(Linear in=5, out=8\\): input shape \\[\\d+, 4\\] does not end in 5.*"), e.getMessage());
             assertArrayEquals(before, Reference.flat(t.model()), 0.0);
         }
     }

@@ -47,13 +47,12 @@ abstract class EquivalenceTestBase {
 
     @BeforeAll
     void start() {
-        sc = TestSpark.context(master(), getClass().getSimpleName());
+        sc = TestSpark.context(master());
     }
 
     @AfterAll
     void stop() {
         sharded.values().forEach(ShardedData::close);
-        sc.stop();
     }
 
     static Stream<Arguments> cases() {

@@ -4,6 +4,7 @@ import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Dropout;
 import dev.chainrule.nn.Mlp;
 import dev.chainrule.nn.Module;
+import dev.chainrule.nn.data.Batch;
 import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.data.Dataset;
 import dev.chainrule.nn.loss.Loss;
@@ -86,14 +87,16 @@ final class Reference {
         for (int p = 0; p < partitionSizes.length; p++) start[p + 1] = start[p] + partitionSizes[p];
         double[] xs = data.x().toArray(), ys = data.y().toArray();
         int xr = xs.length / n, yr = ys.length / n;
-        SplittableRandom rng = new SplittableRandom(seed);
+        // The global batches: a shuffling DataLoader of the same seed over the sample indices.
+        double[] indices = new double[n];
+        for (int i = 0; i < n; i++) indices[i] = i;
+        DataLoader batches = DataLoader.builder(new Dataset(Tensor.of(indices, n, 1), Tensor.zeros(n))).batchSize(batchSize).shuffle(seed).build();
         List<Double> losses = new ArrayList<>();
         long step = 0;
-        int perEpoch = (n + batchSize - 1) / batchSize;
         for (int e = 0; e < epochs; e++) {
-            int[] order = fisherYates(n, rng);
-            for (int b = 0; b < perEpoch; b++) {
-                int from = b * batchSize, to = Math.min(n, from + batchSize), size = to - from;
+            for (Batch batch : batches) {
+                double[] order = batch.x().toArray();
+                int size = order.length;
                 List<Tensor> params = model.parameters();
                 double[] theta = flat(model);
                 double[] grad = new double[theta.length];
@@ -101,10 +104,11 @@ final class Reference {
                 for (int p = 0; p < partitionSizes.length; p++) {
                     List<Integer> rows = new ArrayList<>();
                     List<Long> keys = new ArrayList<>();
-                    for (int r = from; r < to; r++) {
-                        if (order[r] >= start[p] && order[r] < start[p + 1]) {
-                            rows.add(order[r]);
-                            keys.add((long) (r - from));
+                    for (int r = 0; r < size; r++) {
+                        int g = (int) order[r];
+                        if (g >= start[p] && g < start[p + 1]) {
+                            rows.add(g);
+                            keys.add((long) r);
                         }
                     }
                     if (rows.isEmpty()) continue;
@@ -151,7 +155,7 @@ final class Reference {
         return new Run(losses.stream().mapToDouble(Double::doubleValue).toArray(), flat(model));
     }
 
-    /** Plain Trainer training on the whole data set with a shuffling DataLoader of the same seed. */
+    /** Plain Trainer training on the whole data set with a shuffling DataLoader of the same seed ({@code shuffle(seed)}). */
     static Run trainer(ModelFactory factory, LossFactory lossFactory, Function<Module, Optimizer> opt, Dataset data,
                        int batchSize, int epochs, long seed) {
         Module model = factory.create();
@@ -163,7 +167,7 @@ final class Reference {
                     losses.add(loss);
                 }
             }).build()
-            .fit(DataLoader.builder(data).batchSize(batchSize).shuffle(new SplittableRandom(seed)).build());
+            .fit(DataLoader.builder(data).batchSize(batchSize).shuffle(seed).build());
         return new Run(losses.stream().mapToDouble(Double::doubleValue).toArray(), flat(model));
     }
 
@@ -176,18 +180,6 @@ final class Reference {
                 at += w.size();
             }
         }
-    }
-
-    private static int[] fisherYates(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) p[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     /** The largest |a_i − b_i| / max(|b|_∞, 1e-300) over the arrays: the normwise relative difference. */

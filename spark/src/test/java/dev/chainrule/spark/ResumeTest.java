@@ -39,7 +39,7 @@ class ResumeTest {
 
     @BeforeAll
     void start() {
-        sc = TestSpark.context("local[2]", "ResumeTest");
+        sc = TestSpark.context();
         data = ShardedData.fromDataset(sc, dataset, 3);
         uninterruptedTrainer = trainer().build();
         uninterrupted = uninterruptedTrainer.fit(data, data);
@@ -48,12 +48,11 @@ class ResumeTest {
     @AfterAll
     void stop() {
         data.close();
-        sc.stop();
     }
 
-    /** 55 samples in batches of 16: 4 steps per epoch, 3 epochs. */
+    /** 55 samples in batches of 16: 4 steps per epoch, 2 epochs. */
     private SparkTrainer.Builder trainer() {
-        return SparkTrainer.builder(sc, Reference.mlp(), CrossEntropy::new, Reference.adam()).batchSize(16).epochs(3).seed(5)
+        return SparkTrainer.builder(sc, Reference.mlp(), CrossEntropy::new, Reference.adam()).batchSize(16).epochs(2).seed(5)
             .metric(Accuracy::multiclass);
     }
 
@@ -63,6 +62,9 @@ class ResumeTest {
         }).build();
         IllegalStateException crash = assertThrows(IllegalStateException.class, () -> crashing.fit(data, data));
         assertEquals("driver crash", crash.getMessage());
+        try (var files = Files.list(file.getParent())) {
+            assertEquals(List.of(file), files.toList(), "the atomic write (temporary file, fsync, move) leaves only the checkpoint");
+        }
 
         SparkTrainer resumed = trainer().build();
         long restored = resumed.restore(file);
@@ -99,7 +101,7 @@ class ResumeTest {
         Path file = dir.resolve("run.safetensors");
         uninterruptedTrainer.saveCheckpoint(file);
 
-        SparkTrainer otherBatch = SparkTrainer.builder(sc, Reference.mlp(), CrossEntropy::new, Reference.adam()).batchSize(8).epochs(3)
+        SparkTrainer otherBatch = SparkTrainer.builder(sc, Reference.mlp(), CrossEntropy::new, Reference.adam()).batchSize(8).epochs(2)
             .seed(5).build();
         double[] before = Reference.flat(otherBatch.model());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> otherBatch.restore(file));
@@ -108,7 +110,7 @@ class ResumeTest {
         assertArrayEquals(before, Reference.flat(otherBatch.model()), 0.0);
 
         SparkTrainer otherBetas = SparkTrainer.builder(sc, Reference.mlp(), CrossEntropy::new,
-            m -> Adam.builder(m).lr(0.01).betas(0.8, 0.999).build()).batchSize(16).epochs(3).seed(5).build();
+            m -> Adam.builder(m).lr(0.01).betas(0.8, 0.999).build()).batchSize(16).epochs(2).seed(5).build();
         e = assertThrows(IllegalArgumentException.class, () -> otherBetas.restore(file));
         assertTrue(e.getMessage().contains("hyperparameters differ: beta1 0.9 (here 0.8)"), e.getMessage());
         assertEquals(0, otherBetas.step());
@@ -116,7 +118,7 @@ class ResumeTest {
         assertArrayEquals(before, Reference.flat(otherBetas.model()), 0.0);
 
         SparkTrainer same = trainer().build();
-        assertEquals(12, same.restore(file));
+        assertEquals(8, same.restore(file));
         try (ShardedData fewer = ShardedData.fromDataset(sc, Reference.blobs(40, 6), 2)) {
             e = assertThrows(IllegalArgumentException.class, () -> same.fit(fewer));
             assertTrue(e.getMessage().contains("written while training on 55 samples, but this data has 40"), e.getMessage());

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -25,12 +24,7 @@ class ShardedDataTest {
 
     @BeforeAll
     void start() {
-        sc = TestSpark.context("local[2]", "ShardedDataTest");
-    }
-
-    @AfterAll
-    void stop() {
-        sc.stop();
+        sc = TestSpark.context();
     }
 
     /** Shard i holds i + 1 samples of shape [2, 3] with targets [2]; sample values encode (shard, row). */

@@ -122,6 +122,7 @@ public final class ChainruleClassificationModel extends ProbabilisticClassificat
      */
     @Override
     public Vector predictRaw(Vector features) {
+        Objects.requireNonNull(features, "ChainruleClassificationModel.predictRaw: features is null");
         if (features.size() != numFeatures) {
             throw new IllegalArgumentException("ChainruleClassificationModel: a feature vector has " + features.size()
                 + " entries but the model was trained on " + numFeatures + " features");
@@ -135,6 +136,7 @@ public final class ChainruleClassificationModel extends ProbabilisticClassificat
     /** {@code softmax}, computed in place and stably (the largest logit is subtracted first). */
     @Override
     public Vector raw2probabilityInPlace(Vector rawPrediction) {
+        Objects.requireNonNull(rawPrediction, "ChainruleClassificationModel.raw2probabilityInPlace: rawPrediction is null");
         if (!(rawPrediction instanceof DenseVector dv)) {
             throw new IllegalArgumentException("ChainruleClassificationModel: raw predictions must be dense, got " + rawPrediction.getClass().getSimpleName());
         }
@@ -159,6 +161,7 @@ public final class ChainruleClassificationModel extends ProbabilisticClassificat
 
     @Override
     public ChainruleClassificationModel copy(ParamMap extra) {
+        Objects.requireNonNull(extra, "ChainruleClassificationModel.copy: extra is null");
         ChainruleClassificationModel m = create(uid(), factory, parameters, numFeatures, numClasses);
         return copyValues(m, extra).setParent(parent());
     }
@@ -175,6 +178,7 @@ public final class ChainruleClassificationModel extends ProbabilisticClassificat
 
     /** Loads a model saved with {@code model.write().save(path)}. */
     public static ChainruleClassificationModel load(String path) {
+        Objects.requireNonNull(path, "ChainruleClassificationModel.load: path is null");
         return read().load(path);
     }
 

@@ -14,6 +14,7 @@ import dev.chainrule.spark.ShardedData;
 import dev.chainrule.spark.SparkTrainer;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Function;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -87,7 +88,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
 
     /** A classifier with the given uid (used by Spark's copy and persistence). */
     public ChainruleClassifier(String uid) {
-        this(new Pending(uid));
+        this(new Pending(Objects.requireNonNull(uid, "ChainruleClassifier: uid is null")));
     }
 
     private ChainruleClassifier(Pending pending) {
@@ -182,6 +183,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
     }
 
     public ChainruleClassifier setLayers(int[] value) {
+        Objects.requireNonNull(value, "ChainruleClassifier.setLayers: value is null");
         return (ChainruleClassifier) set(layers, value);
     }
 
@@ -202,6 +204,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
     }
 
     public ChainruleClassifier setSolver(String value) {
+        Objects.requireNonNull(value, "ChainruleClassifier.setSolver: value is null; use adam or sgd");
         return (ChainruleClassifier) set(solver, value);
     }
 
@@ -264,6 +267,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
 
     @Override
     public ChainruleClassificationModel train(Dataset<?> dataset) {
+        Objects.requireNonNull(dataset, "ChainruleClassifier.train: dataset is null");
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(dataset.sparkSession().sparkContext());
         ModelFactory factory;
         int numFeatures;
@@ -332,6 +336,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
 
     @Override
     public ChainruleClassifier copy(ParamMap extra) {
+        Objects.requireNonNull(extra, "ChainruleClassifier.copy: extra is null");
         ChainruleClassifier c = defaultCopy(extra);
         c.modelFactory = modelFactory;
         return c;
@@ -349,6 +354,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
 
     /** Loads an estimator saved with {@code write().save(path)}. */
     public static ChainruleClassifier load(String path) {
+        Objects.requireNonNull(path, "ChainruleClassifier.load: path is null");
         return read().load(path);
     }
 
