@@ -6,8 +6,12 @@
 module dev.chainrule.autograd {
     requires org.slf4j;
     requires dev.ludovic.netlib.blas;
+    // LAPACK's info argument (org.netlib.util.intW) is in netlib's f2j runtime, arpack_combined_all, a jar
+    // without a module name. It is not required here by its file-derived name (fragile, and a published
+    // module must not): an automatic module such as netlib's lapack grants implied readability to all other
+    // automatic modules, so on a module path arpack_combined_all is read through it (on a class path nothing
+    // is needed). Maven compiles with arpack on the class path, hence --add-reads ...=ALL-UNNAMED in the pom.
     requires dev.ludovic.netlib.lapack;
-    requires arpack.combined.all;   // netlib's f2j runtime: org.netlib.util.intW, LAPACK's info argument
     requires java.logging;   // only to quiet netlib's probe warnings (see internal.Gemm)
 
     exports dev.chainrule.autograd;

@@ -21,11 +21,18 @@ final class Predictions {
         }
     }
 
-    /** Classes of a model with one logit per sample ({@code [N, 1]} or {@code [N]}): 1 where the logit is positive. */
+    /**
+     * A logit within this distance of 0 is a tie, classed 0. Below it the sign is round-off: the logistic
+     * unit on XOR ends at logits of about 1e-16 whose signs change with the order of floating-point
+     * operations, and the printed predictions must not.
+     */
+    static final double TIE = 1e-9;
+
+    /** Classes of a model with one logit per sample ({@code [N, 1]} or {@code [N]}): 1 where the logit is above {@link #TIE}. */
     static int[] binary(Module model, Tensor x) {
         double[] logits = output(model, x).toArray();
         int[] out = new int[logits.length];
-        for (int i = 0; i < out.length; i++) out[i] = logits[i] > 0 ? 1 : 0;
+        for (int i = 0; i < out.length; i++) out[i] = logits[i] > TIE ? 1 : 0;
         return out;
     }
 

@@ -109,7 +109,7 @@ public final class XorExample {
                     m.attempts() == 1 ? " (first attempt)" : " (after " + (m.attempts() - 1) + " restart(s) from a poor local minimum)");
             }
             out.printf(Locale.ROOT, "Logistic unit: accuracy %.0f %% (best during training %.0f %%); it settles at p = 0.5 everywhere,%n"
-                + "  loss %.6f = log 2, and its 'predictions' are the signs of logits of about 0%n",
+                + "  loss %.6f = log 2; its logits are 0 up to round-off, ties that count as class 0%n",
                 100 * logistic.accuracy(), 100 * logistic.bestAccuracy(), logistic.losses()[logistic.losses().length - 1]);
             out.printf(Locale.ROOT, "Perceptron (perceptron rule, %d epochs): accuracy %.0f %% (best during training %.0f %%), never converges%n",
                 perceptron.losses().length, 100 * perceptron.accuracy(), 100 * perceptron.bestAccuracy());

@@ -19,6 +19,9 @@ public final class TestData {
      * A property runner with a fixed seed and {@code examples} examples; shrinking is bounded so that
      * a failing property reports within seconds.
      */
+    // Tests compile into the dev.chainrule.nn module, which does not (and need not) require QuickTheories;
+    // javac's [exports] lint would flag this public test helper for exposing a QuickTheories type.
+    @SuppressWarnings("exports")
     public static QuickTheory props(int examples) {
         return qt().withFixedSeed(SEED).withExamples(examples).withShrinkCycles(100);
     }
