@@ -85,7 +85,7 @@ abstract class EquivalenceTestBase {
         double lossDiff = Reference.elementwiseRelativeDifference(losses, plain.stepLosses());
         double paramDiff = Reference.relativeDifference(params, plain.parameters());
         double paramElementDiff = Reference.elementwiseRelativeDifference(params, plain.parameters());
-        LOG.warn("{} {} partitions {}: vs Trainer: step losses {} (elementwise relative), parameters {} (normwise), {} (elementwise); "
+        LOG.info("SPARK-EQUIVALENCE {} {} partitions {}: bit-identical to the sharded reference; vs Trainer: step losses {} (elementwise relative), parameters {} (normwise), {} (elementwise); "
             + "mean step {} ms", master(), partitions, opt, lossDiff, paramDiff, paramElementDiff, String.format("%.1f", history.meanStepMillis()));
         assertTrue(lossDiff <= 1e-12, "loss curve differs from Trainer's by " + lossDiff + " relative");
         assertTrue(paramDiff <= 1e-12, "parameters differ from Trainer's by " + paramDiff + " relative (normwise)");

@@ -227,7 +227,7 @@ public final class ChainruleClassifier extends ProbabilisticClassifier<Vector, C
     }
 
     public int[] getLayers() {
-        return (int[]) getOrDefault(layers);
+        return getOrDefault(layers);
     }
 
     public double getDropout() {

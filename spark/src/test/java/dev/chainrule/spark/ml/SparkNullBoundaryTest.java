@@ -36,7 +36,6 @@ import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -113,7 +112,7 @@ class SparkNullBoundaryTest {
         m.put(JavaRDD.class, () -> sc.parallelize(List.of(Sample.of(new double[] {1, 2}, 0))));
         m.put(Vector.class, () -> Vectors.dense(1, 2));
         m.put(ParamMap.class, ParamMap::new);
-        m.put(Dataset.class, () -> (Dataset<Row>) TestSpark.session().emptyDataFrame());
+        m.put(Dataset.class, () -> TestSpark.session().emptyDataFrame());
         return m;
     }
 
