@@ -136,6 +136,19 @@ class BadInputTest {
     }
 
     @Test
+    void aFactoryRoundTripsThroughBytesAndOtherBytesAreRejected() throws Exception {
+        ModelFactory f = () -> Mlp.builder().sizes(4, 8, 3).seed(1).build();
+        assertArrayEquals(Reference.flat(f.create()), Reference.flat(ModelFactory.fromBytes(ModelFactory.toBytes(f)).create()), 0.0);
+        java.io.IOException e = assertThrows(java.io.IOException.class, () -> ModelFactory.fromBytes(Serialization.toBytes("not a factory")));
+        assertEquals("ModelFactory.fromBytes: the data holds a java.lang.String, not a ModelFactory", e.getMessage());
+        Object notSerializable = new Object();
+        assertThrows(java.io.NotSerializableException.class, () -> ModelFactory.toBytes(() -> {
+            notSerializable.hashCode();
+            return f.create();
+        }));
+    }
+
+    @Test
     void aFactoryThatBuildsDifferentModelsIsRejected() {
         ModelFactory unseeded = () -> Mlp.builder().sizes(4, 8, 3).rng(new SplittableRandom()).build();
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> trainer(unseeded).build());

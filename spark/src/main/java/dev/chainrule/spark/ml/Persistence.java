@@ -3,13 +3,8 @@ package dev.chainrule.spark.ml;
 import dev.chainrule.nn.Module;
 import dev.chainrule.nn.io.Checkpoint;
 import dev.chainrule.spark.ModelFactory;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectInputStream;
-import java.io.ObjectOutputStream;
-import java.io.ObjectStreamClass;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -31,13 +26,13 @@ final class Persistence {
     static final String PARAMETERS = "data/model.safetensors";
 
     static void writeFactory(ModelFactory factory, String dir, Configuration conf) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
-            out.writeObject(factory);
+        byte[] bytes;
+        try {
+            bytes = ModelFactory.toBytes(factory);
         } catch (IOException e) {
             throw new IllegalArgumentException("the model factory (" + factory.getClass().getName() + ") cannot be serialized: " + e, e);
         }
-        write(dir, FACTORY, bytes.toByteArray(), conf);
+        write(dir, FACTORY, bytes, conf);
     }
 
     static boolean exists(String dir, String name, Configuration conf) {
@@ -50,23 +45,9 @@ final class Persistence {
     }
 
     static ModelFactory readFactory(String dir, Configuration conf) {
-        byte[] data = read(dir, FACTORY, conf);
-        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(data)) {
-            @Override
-            protected Class<?> resolveClass(ObjectStreamClass desc) throws IOException, ClassNotFoundException {
-                ClassLoader cl = Thread.currentThread().getContextClassLoader();
-                if (cl != null) {
-                    try {
-                        return Class.forName(desc.getName(), false, cl);
-                    } catch (ClassNotFoundException ignored) {
-                        // the default resolution below
-                    }
-                }
-                return super.resolveClass(desc);
-            }
-        }) {
-            return (ModelFactory) in.readObject();
-        } catch (IOException | ClassNotFoundException | ClassCastException e) {
+        try {
+            return ModelFactory.fromBytes(read(dir, FACTORY, conf));
+        } catch (IOException | ClassNotFoundException e) {
             throw new IllegalStateException(dir + "/" + FACTORY + ": cannot read the model factory (" + e
                 + "); the classes of the factory that saved it must be on the class path", e);
         }

@@ -58,7 +58,7 @@ class SparkNullBoundaryTest {
         "ChainruleClassifier.setModelFactory#0");    // back to the Mlp of layers
 
     private static final List<Class<?>> CLASSES = List.of(SparkTrainer.class, SparkTrainer.Builder.class, ShardedData.class,
-        SparkHistory.class, Sample.class, dev.chainrule.spark.StepInfo.class, dev.chainrule.spark.Evaluation.class,
+        SparkHistory.class, Sample.class, ModelFactory.class, dev.chainrule.spark.StepInfo.class, dev.chainrule.spark.Evaluation.class,
         ChainruleClassifier.class, ChainruleClassificationModel.class);
 
     @TempDir
@@ -98,6 +98,7 @@ class SparkNullBoundaryTest {
         m.put(boolean.class, () -> false);
         m.put(int[].class, () -> new int[] {2});
         m.put(double[].class, () -> new double[] {1, 2});
+        m.put(byte[].class, () -> new byte[] {1, 2});
         m.put(String.class, () -> tmp.resolve("x").toString());
         m.put(Path.class, () -> tmp.resolve("checkpoint.safetensors"));
         m.put(JavaSparkContext.class, () -> sc);
