@@ -102,8 +102,8 @@ class ChainruleClassifierTest {
 
     @Test
     void fitsAndTransformsInAPipelineNextToMultilayerPerceptronClassifier() {
-        // MLlib's classifier only has to run in the same pipeline on the same columns: a few L-BFGS iterations.
-        MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 16, 3}).setMaxIter(3).setSeed(7L);
+        // MLlib's classifier only has to run in the same pipeline on the same columns: one L-BFGS iteration.
+        MultilayerPerceptronClassifier mlp = new MultilayerPerceptronClassifier().setLayers(new int[] {4, 16, 3}).setMaxIter(1).setSeed(7L);
         PipelineModel model = new Pipeline().setStages(new PipelineStage[] {assembler(), chainrule(), mlp}).fit(train);
         List<Row> rows = byId(model.transform(test), "cr_raw", "cr_probability", "cr_prediction", "prediction", "label");
         assertEquals(30, rows.size());
