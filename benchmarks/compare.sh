@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Chainrule's MlpBench side by side with the PyTorch reference (shared/bench/torch_mlp.py), same
-# cases, same thread count, float64, and the ratio per case (> 1 means Chainrule is faster).
+# Chainrule's MlpBench and CnnBench side by side with the PyTorch references (shared/bench/torch_mlp.py,
+# shared/bench/torch_cnn.py --mode steps), same cases, same thread count, float64, and the ratio per case
+# (> 1 means Chainrule is faster). The case "cnn" is the Fashion-MNIST conv net (CnnBench); the others MlpBench's.
 #
-# Usage: benchmarks/compare.sh [--threads 2] [--seconds 3] [--cases xor,mnist,wide] [--rounds 1] [--out FILE]
+# Usage: benchmarks/compare.sh [--threads 2] [--seconds 3] [--cases xor,mnist,wide,cnn] [--rounds 1] [--out FILE]
 #   --rounds R  runs each case R times, alternating Chainrule and PyTorch, and reports medians
 #               (use 3 or more on a shared machine: the load changes from one second to the next)
 #   --out FILE  also writes the table as tab-separated values (for docs/benchmarks.md and the plot)
@@ -19,7 +20,7 @@ set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 root=$(dirname "$here")
-threads=2 seconds=3 cases=xor,mnist,wide rounds=1 out="" torch_env=()
+threads=2 seconds=3 cases=xor,mnist,wide,cnn rounds=1 out="" torch_env=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) threads=$2; shift 2 ;;
@@ -28,7 +29,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
     --torch-env) torch_env+=("$2"); shift 2 ;;
-    *) echo "usage: $0 [--threads N] [--seconds S] [--cases xor,mnist,wide] [--rounds R] [--out FILE] [--torch-env VAR=VALUE]" >&2; exit 2 ;;
+    *) echo "usage: $0 [--threads N] [--seconds S] [--cases xor,mnist,wide,cnn] [--rounds R] [--out FILE] [--torch-env VAR=VALUE]" >&2; exit 2 ;;
   esac
 done
 
@@ -39,6 +40,7 @@ if [ ! -f "$jar" ]; then
 fi
 shared=${CHAINRULE_SHARED:-$root/../shared}     # shared/ sits next to the repository; override for a worktree elsewhere
 torch_py=$shared/bench/torch_mlp.py
+torch_cnn=$shared/bench/torch_cnn.py
 python=/usr/bin/python3
 have_torch=1
 if [ ! -f "$torch_py" ]; then
@@ -63,6 +65,15 @@ trap 'rm -rf "$tmp"' EXIT
 IFS=, read -r -a case_list <<< "$cases"
 for ((r = 1; r <= rounds; r++)); do
   for c in "${case_list[@]}"; do
+    if [ "$c" = cnn ]; then
+      java ${JAVA_OPTS:-} -cp "$jar" dev.chainrule.benchmarks.CnnBench --threads "$threads" --seconds "$seconds" \
+        2>>"$tmp/chainrule.err" | tee -a "$tmp/chainrule.txt" | sed 's/^/chainrule /' >&2
+      if [ $have_torch = 1 ]; then
+        env ${torch_env[@]+"${torch_env[@]}"} "$python" "$torch_cnn" --mode steps --threads "$threads" --seconds "$seconds" --dtype float64 \
+          | tee -a "$tmp/torch.txt" | sed 's/^/pytorch   /' >&2
+      fi
+      continue
+    fi
     java ${JAVA_OPTS:-} -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds "$seconds" --cases "$c" \
       2>>"$tmp/chainrule.err" | tee -a "$tmp/chainrule.txt" | sed 's/^/chainrule /' >&2
     if [ $have_torch = 1 ]; then

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Takes every figure docs/benchmarks.md reports, in one go, into a results directory:
-#   mlp.tsv           compare.sh: Chainrule vs PyTorch, native BLAS
+#   mlp.tsv           compare.sh: Chainrule vs PyTorch, native BLAS (MLP cases and the conv net "cnn")
 #   mlp-passive.tsv   compare.sh with PyTorch's OpenMP threads set not to spin (OMP_WAIT_POLICY=passive)
 #   mlp-java.tsv      compare.sh with the pure-Java BLAS fallback (native BLAS disabled)
 #   gemm.tsv          GemmReport: GFLOPS of Tensor.matmul vs the same BLAS called directly
+#   conv.tsv          ConvReport: GFLOPS of Conv2d forward and backward vs the GEMMs they are made of
+#   epoch.txt         one Fashion-MNIST epoch of the conv net, Chainrule (fashion-mnist example) vs PyTorch
+#                     (torch_cnn.py --mode train); skipped without the data (apt-get install -y dataset-fashion-mnist)
 #   chain.txt         ChainCheck: 1,000,000-node scalar chain in -Xmx512m
 #   gc.txt            MlpBench mnist in -Xmx512m with GC time from the GC MXBeans
 #   benchmarks.png    Plot of mlp.tsv and gemm.tsv
@@ -30,6 +33,22 @@ export OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads
   --out "$dir/mlp-passive.tsv" 2>&1 | tee "$dir/mlp-passive.log"
 JAVA_OPTS=-Ddev.ludovic.netlib.blas.nativeLib=none \
   "$here/compare.sh" --threads "$threads" --seconds "$seconds" --rounds "$rounds" --cases mnist --out "$dir/mlp-java.tsv" 2>&1 | tee "$dir/mlp-java.log"
+java -cp "$jar" dev.chainrule.benchmarks.ConvReport --threads "$threads" --out "$dir/conv.tsv" 2>/dev/null
+cat "$dir/conv.tsv"
+fmnist=/usr/share/datasets/fashion-mnist
+examples_jar=$root/examples/target/chainrule-examples.jar
+if [ -f "$fmnist/train-images-idx3-ubyte.gz" ] && [ -f "$examples_jar" ]; then
+  # One epoch each (Chainrule's example, then PyTorch, then both again): the training seconds and test accuracy.
+  : > "$dir/epoch.txt"
+  for r in 1 2; do
+    java -Dchainrule.threads="$threads" -jar "$examples_jar" fashion-mnist --epochs 1 2>/dev/null \
+      | grep -E '^(Trained|test accuracy)' | sed 's/^/chainrule /' | tee -a "$dir/epoch.txt"
+    OMP_WAIT_POLICY=passive /usr/bin/python3 "${CHAINRULE_SHARED:-$root/../shared}/bench/torch_cnn.py" --mode train --epochs 1 \
+      --dtype float64 --threads "$threads" | sed 's/^/pytorch (passive) /' | tee -a "$dir/epoch.txt"
+  done
+else
+  echo "report.sh: $fmnist or $examples_jar missing: skipping the Fashion-MNIST epoch" | tee "$dir/epoch.txt"
+fi
 java -Xmx512m -cp "$jar" dev.chainrule.benchmarks.ChainCheck 5 2>&1 | tee "$dir/chain.txt"
 java -Xmx512m -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds 10 --cases mnist --gc 2>&1 \
   | grep -v -e WARNING -e InstanceBuilder | tee "$dir/gc.txt"

@@ -1,6 +1,7 @@
 package dev.chainrule.autograd;
 
 import dev.chainrule.autograd.internal.Kernels;
+import dev.chainrule.autograd.internal.LayoutKernels;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -16,6 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * no deep thread stack), then one pass in reverse order that applies each node's rule to its
  * accumulated gradient and sums the results into its inputs:
  * dL/dv_i = Σ_{j ∈ children(i)} dL/dv_j · dv_j/dv_i.
+ *
+ * <p>Sums are formed out of place when the backward pass is itself recorded ({@code createGraph}).
+ * A first-order pass instead adds into a buffer it allocated itself ("owned": referenced by no one
+ * else until it is handed to the node's rule) in place, and adds the gradient of a strided view
+ * (slice, select, split, ...) straight into its input's buffer at the view's positions, so T
+ * slices of one tensor, e.g. the time steps of a sequence, cost O(its size) in backward.
  */
 final class Backprop {
     private Backprop() {}
@@ -43,6 +50,7 @@ final class Backprop {
         boolean wasEnabled = mode.enabled;
         mode.enabled = createGraph;
         Map<Tensor, Tensor> leafGrads = new IdentityHashMap<>();
+        Set<Tensor> owned = createGraph ? null : Collections.newSetFromMap(new IdentityHashMap<>());
         Map<Tensor, Tensor> results = targets == null ? null : new IdentityHashMap<>();
         Set<Tensor> wanted = null;
         if (targets != null) {
@@ -61,8 +69,12 @@ final class Backprop {
                 Node n = t.node;
                 Tensor g = n.pending;
                 n.pending = null;
+                if (owned != null && g != null) owned.remove(g);       // handed on: others may now hold it
                 if (wanted != null && g != null && wanted.contains(t)) results.put(t, g);
-                if (g != null) {
+                if (g != null && owned != null && n.viewStrides != null) {
+                    checkVersions(t, n);
+                    addView(n, g, leafGrads, owned, mode.anomaly);
+                } else if (g != null) {
                     checkVersions(t, n);
                     boolean anomaly = mode.anomaly;
                     Tensor[] grads;
@@ -74,7 +86,7 @@ final class Backprop {
                     } finally {
                         mode.anomaly = anomaly;
                     }
-                    propagate(n, g, grads, leafGrads, anomaly);
+                    propagate(n, g, grads, leafGrads, owned, anomaly);
                 }
                 if (!retainGraph) {
                     n.inputs = null;
@@ -203,7 +215,8 @@ final class Backprop {
             + "update tensors in place only after backward(), or use a copy (detach()) in the forward pass");
     }
 
-    private static void propagate(Node n, Tensor g, Tensor[] grads, Map<Tensor, Tensor> leafGrads, boolean anomaly) {
+    private static void propagate(Node n, Tensor g, Tensor[] grads, Map<Tensor, Tensor> leafGrads, Set<Tensor> owned,
+                                  boolean anomaly) {
         for (int i = 0; i < n.inputs.length; i++) {
             Tensor in = n.inputs[i];
             Tensor gi = grads[i];
@@ -217,11 +230,49 @@ final class Backprop {
                     + " in the gradient of input " + i + " (shape " + Shape.toString(in.shape) + "); the op was " + n.where()
                     + (Kernels.allFinite(g.data) ? "" : " (the incoming gradient was already non-finite)"));
             }
-            if (in.node != null) {
-                in.node.pending = in.node.pending == null ? gi : in.node.pending.add(gi);
+            Tensor sum = pendingOf(in, leafGrads);
+            if (sum == null) {
+                sum = gi;
+            } else if (owned != null && owned.contains(sum)) {
+                LayoutKernels.addTo(gi.shape, gi.data, 0, LayoutKernels.strides(gi.shape), sum.data, 0, LayoutKernels.strides(sum.shape));
             } else {
-                leafGrads.merge(in, gi, Tensor::add);
+                sum = sum.add(gi);                     // a fresh tensor: in a first-order pass, later sums go into it
+                if (owned != null) owned.add(sum);
             }
+            setPending(in, sum, leafGrads);
+        }
+    }
+
+    /**
+     * First-order backward of a strided view of input 0: g added into the input's gradient at the
+     * view's positions, in a buffer this pass owns (allocated, or copied from a shared partial sum).
+     */
+    private static void addView(Node n, Tensor g, Map<Tensor, Tensor> leafGrads, Set<Tensor> owned, boolean anomaly) {
+        Tensor in = n.inputs[0];
+        if (!in.requiresGrad) return;
+        if (anomaly && !Kernels.allFinite(g.data)) {
+            throw new ArithmeticException("anomaly: backward of '" + n.op + "' produced " + Tensor.nonFiniteKind(g.data)
+                + " in the gradient of input 0 (shape " + Shape.toString(in.shape) + "); the op was " + n.where()
+                + " (the incoming gradient was already non-finite)");
+        }
+        Tensor sum = pendingOf(in, leafGrads);
+        if (sum == null || !owned.contains(sum)) {
+            sum = new Tensor(sum == null ? new double[in.data.length] : sum.data.clone(), in.shape);
+            owned.add(sum);
+            setPending(in, sum, leafGrads);
+        }
+        LayoutKernels.addTo(g.shape, g.data, 0, LayoutKernels.strides(g.shape), sum.data, n.viewOffset, n.viewStrides);
+    }
+
+    private static Tensor pendingOf(Tensor in, Map<Tensor, Tensor> leafGrads) {
+        return in.node != null ? in.node.pending : leafGrads.get(in);
+    }
+
+    private static void setPending(Tensor in, Tensor sum, Map<Tensor, Tensor> leafGrads) {
+        if (in.node != null) {
+            in.node.pending = sum;
+        } else {
+            leafGrads.put(in, sum);
         }
     }
 }

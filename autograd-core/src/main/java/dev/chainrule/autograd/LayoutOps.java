@@ -103,8 +103,13 @@ final class LayoutOps {
      * {@link #embed} into zeros of x's shape at the same positions.
      */
     static Tensor view(String op, Tensor x, int[] outShape, int offset, int[] strides) {
-        return new Tensor(LayoutKernels.gatherStrided(x.data, offset, strides, outShape, Kernels.size(outShape)), outShape)
+        Tensor out = new Tensor(LayoutKernels.gatherStrided(x.data, offset, strides, outShape, Kernels.size(outShape)), outShape)
             .record(op, SAVES_NONE, g -> grads(embed(op, g, x.shape, offset, strides)), x);
+        if (out.node != null) {            // lets a first-order backward add g into x's gradient in place (see Backprop)
+            out.node.viewOffset = offset;
+            out.node.viewStrides = strides;
+        }
+        return out;
     }
 
     /** The adjoint of {@link #view}: zeros of {@code shape} with g written at the view's positions. Gradient: the view. */

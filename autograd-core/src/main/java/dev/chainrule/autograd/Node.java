@@ -28,6 +28,15 @@ final class Node {
     Tensor pending;
     /** Stamp of the last topological sort that reached this node (see {@code Backprop}). */
     long mark;
+    /**
+     * Set for a strided view of input 0 (slice, select, split, chunk, ...): its output element
+     * {@code i} is input element {@code viewOffset + Σ_d i_d · viewStrides[d]}, so its rule is
+     * "embed g into zeros at those positions". A first-order backward skips the rule and adds g into
+     * the input's gradient at those positions in place, so T slices of one tensor cost O(its size) in
+     * backward rather than T zero-filled copies of it.
+     */
+    int viewOffset;
+    int[] viewStrides;
 
     Node(String op, Tensor[] inputs, Rule rule, boolean savesInputs, boolean savesOutput, String site) {
         this.op = op;

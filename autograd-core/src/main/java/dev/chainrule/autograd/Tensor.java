@@ -998,6 +998,98 @@ public final class Tensor {
         return SortOps.topk(this, k, axis);
     }
 
+    // ================================================================ convolution and pooling (ConvOps)
+
+    /**
+     * N-d convolution (PyTorch's {@code F.conv1d/conv2d}, spatial rank from the weight): this
+     * {@code [N, C, *in]} (or unbatched {@code [C, *in]}), weight {@code [O, C/groups, *k]}, bias {@code [O]} or null;
+     * {@code out[n, o, p] = b[o] + Σ_{c,k} w[o, c, k] x[n, c, p·s − pad + k·dil]}, out size ⌊(in + 2pad − dil(k−1) − 1)/s⌋ + 1.
+     * Options take one value or one per axis. dx = convTranspose(G, w), dw = convWeight(x, G), db = Σ G (see ConvOps).
+     */
+    public Tensor conv(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] dilation, int groups) {
+        return ConvOps.conv(this, weight, bias, stride, padding, dilation, groups);
+    }
+
+    /** 1-D convolution of {@code [N, C, L]} with weight {@code [O, C/groups, k]}: {@link #conv} with scalar options. */
+    public Tensor conv1d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return ConvOps.conv(this, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+    }
+
+    /** 2-D convolution of {@code [N, C, H, W]} with weight {@code [O, C/groups, kH, kW]}: {@link #conv} with square options. */
+    public Tensor conv2d(Tensor weight, Tensor bias, int stride, int padding, int dilation, int groups) {
+        return ConvOps.conv(this, weight, bias, new int[] {stride}, new int[] {padding}, new int[] {dilation}, groups);
+    }
+
+    /**
+     * Transposed convolution (PyTorch's {@code F.conv_transpose1d/2d}), the input gradient of {@link #conv}:
+     * weight {@code [C, O/groups, *k]}, out size (in − 1)s − 2pad + dil(k − 1) + outputPadding + 1.
+     */
+    public Tensor convTranspose(Tensor weight, Tensor bias, int[] stride, int[] padding, int[] outputPadding, int[] dilation,
+                                int groups) {
+        return ConvOps.convTranspose(this, weight, bias, stride, padding, outputPadding, dilation, groups);
+    }
+
+    /** im2col (PyTorch's {@code F.unfold}): {@code [N, C, H, W] → [N, C·kH·kW, L]}, each column one receptive field. Gradient: fold. */
+    public Tensor unfold(int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        return ConvOps.unfold(this, kernel, dilation, padding, stride);
+    }
+
+    /** col2im (PyTorch's {@code F.fold}), the adjoint of unfold: {@code [N, C·kH·kW, L] → [N, C, *outputSize]}, overlaps summed. */
+    public Tensor fold(int[] outputSize, int[] kernel, int[] dilation, int[] padding, int[] stride) {
+        return ConvOps.fold(this, outputSize, kernel, dilation, padding, stride);
+    }
+
+    /**
+     * Max pooling (PyTorch's {@code F.max_pool1d/2d}, spatial rank from the kernel; stride null = kernel; padding ≤ k/2
+     * counts as −∞). Gradient to the first maximum of each window (as PyTorch).
+     */
+    public Tensor maxPool(int[] kernel, int[] stride, int[] padding, int[] dilation) {
+        return ConvOps.maxPool(this, kernel, stride, padding, dilation);
+    }
+
+    /** 2-D max pooling with a square kernel: {@link #maxPool} with {@code kernel × kernel}, stride, padding, dilation 1. */
+    public Tensor maxPool2d(int kernel, int stride, int padding) {
+        return ConvOps.maxPool(this, new int[] {kernel, kernel}, new int[] {stride}, new int[] {padding}, new int[] {1});
+    }
+
+    /**
+     * Average pooling (PyTorch's {@code F.avg_pool1d/2d}; stride null = kernel): the window mean, padding counted as
+     * zeros in the divisor when {@code countIncludePad} (PyTorch's default). Gradient: G / divisor spread over each window.
+     */
+    public Tensor avgPool(int[] kernel, int[] stride, int[] padding, boolean countIncludePad) {
+        return ConvOps.avgPool(this, kernel, stride, padding, countIncludePad);
+    }
+
+    /** 2-D average pooling with a square kernel, padding counted in the divisor: {@link #avgPool}. */
+    public Tensor avgPool2d(int kernel, int stride, int padding) {
+        return ConvOps.avgPool(this, new int[] {kernel, kernel}, new int[] {stride}, new int[] {padding}, true);
+    }
+
+    /** Adaptive average pooling (PyTorch's {@code F.adaptive_avg_pool1d/2d}): output i averages input [⌊i·in/out⌋, ⌈(i+1)·in/out⌉). */
+    public Tensor adaptiveAvgPool(int... outputSize) {
+        return ConvOps.adaptiveAvgPool(this, outputSize);
+    }
+
+    // ---------------------------------------------------------------- normalization (NormOps)
+
+    /**
+     * Batch normalization over axis 1 of {@code [N, C, ...]} (PyTorch's {@code F.batch_norm}): y = (x − μ)/√(σ² + eps)·γ + β.
+     * Training: μ, σ² (biased) from the batch, and running stats (may be null) updated in place:
+     * r ← (1 − momentum)·r + momentum·stat, with the unbiased variance. Eval: the running stats. γ, β {@code [C]} or null.
+     */
+    public Tensor batchNorm(Tensor runningMean, Tensor runningVar, Tensor weight, Tensor bias, boolean training,
+                            double momentum, double eps) {
+        return NormOps.batchNorm(this, runningMean, runningVar, weight, bias, training, momentum, eps);
+    }
+
+    /**
+     * Layer normalization over the trailing {@code normalizedShape} (PyTorch's {@code F.layer_norm}):
+     * y = (x − μ)/√(σ² + eps) ⊙ γ + β with μ, σ² (biased) per row; γ, β of the normalized shape or null.
+     */
+    public Tensor layerNorm(int[] normalizedShape, Tensor weight, Tensor bias, double eps) {
+        return NormOps.layerNorm(this, normalizedShape, weight, bias, eps);
+    }
+
     // ================================================================ in-place updates (InPlaceOps)
 
     /**

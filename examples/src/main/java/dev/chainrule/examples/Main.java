@@ -19,7 +19,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "chainrule-examples",
     mixinStandardHelpOptions = true,
     version = Main.VERSION,
-    description = "Runs one of Chainrule's example programs. Each makes its own data (nothing is downloaded), "
+    description = "Runs one of Chainrule's example programs. Each makes its own data or reads a data set installed by a Debian package (nothing is downloaded), "
         + "trains with Chainrule, prints its results to stdout and logs progress to stderr.",
     synopsisSubcommandLabel = "<example>",
     subcommands = {
@@ -30,6 +30,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
         SpiralsExample.Cli.class,
         InitExample.Cli.class,
         MleExample.Cli.class,
+        CharRnnExample.Cli.class,
+        AttentionExample.Cli.class,
+        FashionMnistExample.Cli.class,
     },
     footer = {"", "Run 'chainrule-examples <example> --help' for an example's options.",
         "Example: java -jar examples/target/chainrule-examples.jar xor --out plots"})

@@ -20,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * PNG plots with XChart, rendered headless ({@code java.awt.headless=true}, so no display is needed):
- * loss curves and decision boundaries of 2-D classifiers.
+ * loss curves and decision boundaries of 2-D classifiers; image grids are drawn with java.awt.
  */
 public final class Plots {
 
@@ -181,6 +181,52 @@ public final class Plots {
             s.setMarkerColor(color(c));
         }
         return save(chart, dir, fileName);
+    }
+
+    /**
+     * Writes a grid of grey-scale images (each {@code side × side} values in [0, 1], 0 black, row-major)
+     * with a caption under each, drawn with java.awt, to {@code dir/fileName}: six per row, each scaled 3×.
+     *
+     * @return the file written
+     */
+    public static Path imageGrid(Path dir, String fileName, String title, List<double[]> images, List<String> captions, int side)
+        throws IOException {
+        int scale = 3, cols = Math.max(1, Math.min(6, images.size())), rows = Math.max(1, (images.size() + cols - 1) / cols);
+        int cellW = Math.max(side * scale, 150), cellH = side * scale + 22, top = 36;
+        java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(cols * cellW, top + rows * cellH,
+            java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.awt.Graphics2D g = img.createGraphics();
+        try {
+            g.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING, java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            g.setColor(Color.WHITE);
+            g.fillRect(0, 0, img.getWidth(), img.getHeight());
+            g.setColor(Color.BLACK);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.BOLD, 15));
+            g.drawString(title, 8, 24);
+            g.setFont(new java.awt.Font(java.awt.Font.SANS_SERIF, java.awt.Font.PLAIN, 11));
+            for (int k = 0; k < images.size(); k++) {
+                int x0 = (k % cols) * cellW + (cellW - side * scale) / 2, y0 = top + (k / cols) * cellH;
+                double[] px = images.get(k);
+                for (int i = 0; i < side; i++) {
+                    for (int j = 0; j < side; j++) {
+                        int v = (int) Math.round(255 * Math.max(0, Math.min(1, px[i * side + j])));
+                        g.setColor(new Color(v, v, v));
+                        g.fillRect(x0 + j * scale, y0 + i * scale, scale, scale);
+                    }
+                }
+                g.setColor(Color.BLACK);
+                String caption = k < captions.size() ? captions.get(k) : "";
+                int w = g.getFontMetrics().stringWidth(caption);
+                g.drawString(caption, (k % cols) * cellW + Math.max(2, (cellW - w) / 2), y0 + side * scale + 15);
+            }
+        } finally {
+            g.dispose();
+        }
+        Files.createDirectories(dir);
+        Path file = dir.resolve(fileName);
+        javax.imageio.ImageIO.write(img, "png", file.toFile());
+        LOG.info("wrote {}", file);
+        return file;
     }
 
     private static Color color(int c) {

@@ -26,7 +26,8 @@ class MainTest {
         return cl.execute(args);
     }
 
-    static final List<String> EXAMPLES = List.of("xor", "logistic-regression", "linear-regression", "neuron", "spirals", "init", "mle");
+    static final List<String> EXAMPLES = List.of("xor", "logistic-regression", "linear-regression", "neuron", "spirals", "init", "mle",
+        "char-rnn", "attention", "fashion-mnist");
 
     @Test
     void helpListsEveryExampleAndExitsZero() {

@@ -4,11 +4,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Dropout;
+import dev.chainrule.nn.Embedding;
+import dev.chainrule.nn.GRU;
+import dev.chainrule.nn.GRUCell;
+import dev.chainrule.nn.LSTM;
+import dev.chainrule.nn.LSTMCell;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.Mlp;
 import dev.chainrule.nn.Module;
+import dev.chainrule.nn.ModuleList;
+import dev.chainrule.nn.MultiheadAttention;
 import dev.chainrule.nn.Perceptron;
+import dev.chainrule.nn.RNN;
+import dev.chainrule.nn.RNNCell;
 import dev.chainrule.nn.ReLU;
+import dev.chainrule.nn.Residual;
 import dev.chainrule.nn.Sequential;
 import dev.chainrule.nn.data.Batch;
 import dev.chainrule.nn.data.CsvReader;
@@ -84,7 +94,20 @@ class NullBoundaryTest {
         "Mlp$Builder.outputActivation#0",      // null: no output activation
         "Mlp$Builder.biasInit#0",              // null: layers without bias
         "Mlp$Builder.sizes#0",                 // checked by build(), which says what is missing
-        "Optimizer.loadStateDict#0");          // reaches the subclasses' own check (covered through them)
+        "Optimizer.loadStateDict#0",           // reaches the subclasses' own check (covered through them)
+        "Residual.<init>#1",                   // projection null: the identity shortcut
+        "RNNCell.forward#1",                   // state null: zeros
+        "GRUCell.forward#1",
+        "LSTMCell.forward#1",
+        "RNN.forward#1",                       // initial state null: zeros
+        "GRU.forward#1",
+        "LSTM.forward#1",
+        "MultiheadAttention.forward#3",        // options null: the defaults
+        "MultiheadAttention$Options.<init>#1", // no attention mask
+        "MultiheadAttention$Options.<init>#2", // no key padding mask
+        "MultiheadAttention$Options.withAttnMask#0",
+        "MultiheadAttention$Options.withKeyPaddingMask#0",
+        "MultiheadAttention$Output.<init>#1"); // weights not asked for
 
     private static Path file;
 
@@ -128,6 +151,9 @@ class NullBoundaryTest {
         m.put(Standardizer.class, () -> Standardizer.fit(dataset().x()));
         m.put(FashionMnist.Layout.class, () -> FashionMnist.Layout.values()[0]);
         m.put(Idx.Type.class, () -> Idx.Type.values()[0]);
+        m.put(LSTM.State.class, () -> new LSTM.State(Tensor.zeros(1, 2, 2), Tensor.zeros(1, 2, 2)));
+        m.put(MultiheadAttention.Options.class, MultiheadAttention.Options::defaults);
+        m.put(RNN.Nonlinearity.class, () -> RNN.Nonlinearity.TANH);
         return m;
     }
 
@@ -145,6 +171,21 @@ class NullBoundaryTest {
         m.put(Mlp.Builder.class, Mlp::builder);
         m.put(Dropout.class, () -> new Dropout(0.5, 1L));
         m.put(Perceptron.class, () -> new Perceptron(2));
+        m.put(Embedding.class, () -> new Embedding(3, 2, rng));
+        m.put(ModuleList.class, () -> new ModuleList(new ReLU()));
+        m.put(Residual.class, () -> new Residual(new ReLU()));
+        m.put(RNNCell.class, () -> new RNNCell(2, 2, rng));
+        m.put(GRUCell.class, () -> new GRUCell(2, 2, rng));
+        m.put(LSTMCell.class, () -> new LSTMCell(2, 2, rng));
+        m.put(RNN.class, () -> new RNN(2, 2, rng));
+        m.put(GRU.class, () -> new GRU(2, 2, rng));
+        m.put(LSTM.class, () -> new LSTM(2, 2, rng));
+        m.put(RNN.Builder.class, () -> RNN.builder(2, 2));
+        m.put(GRU.Builder.class, () -> GRU.builder(2, 2));
+        m.put(LSTM.Builder.class, () -> LSTM.builder(2, 2));
+        m.put(MultiheadAttention.class, () -> new MultiheadAttention(2, 1, rng));
+        m.put(MultiheadAttention.Builder.class, () -> MultiheadAttention.builder(2, 1));
+        m.put(MultiheadAttention.Options.class, MultiheadAttention.Options::defaults);
         m.put(Dataset.class, NullBoundaryTest::dataset);
         m.put(DataLoader.class, () -> DataLoader.builder(dataset()).build());
         m.put(DataLoader.Builder.class, () -> DataLoader.builder(dataset()));

@@ -31,6 +31,19 @@ public final class LayoutKernels {
      * indices write distinct destination elements.
      */
     public static void copy(int[] shape, double[] src, int sOff, int[] sStr, double[] dst, int dOff, int[] dStr) {
+        copy(shape, src, sOff, sStr, dst, dOff, dStr, false);
+    }
+
+    /**
+     * The same box walk as {@link #copy} but accumulating: {@code dst[...] += src[...]}. Backward uses
+     * it to sum the gradient of a slice into its input's gradient in place (no zeros of the input's
+     * shape per slice).
+     */
+    public static void addTo(int[] shape, double[] src, int sOff, int[] sStr, double[] dst, int dOff, int[] dStr) {
+        copy(shape, src, sOff, sStr, dst, dOff, dStr, true);
+    }
+
+    private static void copy(int[] shape, double[] src, int sOff, int[] sStr, double[] dst, int dOff, int[] dStr, boolean add) {
         int rank = 0;
         int[] n = new int[shape.length], ss = new int[shape.length], ds = new int[shape.length];
         for (int d = 0; d < shape.length; d++) {             // drop size-1 dims, merge contiguous neighbours
@@ -47,33 +60,33 @@ public final class LayoutKernels {
             }
         }
         if (rank == 0) {
-            dst[dOff] = src[sOff];
+            dst[dOff] = add ? dst[dOff] + src[sOff] : src[sOff];
             return;
         }
         long total = 1;
         for (int d = 0; d < rank; d++) total *= n[d];
         final int r = rank;
         if (Parallel.serial(total) || n[0] < 2) {
-            copyRange(r, n, src, sOff, ss, dst, dOff, ds, 0, n[0]);
+            copyRange(r, n, src, sOff, ss, dst, dOff, ds, 0, n[0], add);
         } else {
-            Parallel.forRange(n[0], 1, (lo, hi) -> copyRange(r, n, src, sOff, ss, dst, dOff, ds, lo, hi));
+            Parallel.forRange(n[0], 1, (lo, hi) -> copyRange(r, n, src, sOff, ss, dst, dOff, ds, lo, hi, add));
         }
     }
 
     /** The copy restricted to indices {@code lo ≤ i_0 < hi} of the outermost (merged) dimension. */
     private static void copyRange(int rank, int[] n, double[] src, int sOff, int[] ss, double[] dst, int dOff, int[] ds,
-                                  int lo, int hi) {
+                                  int lo, int hi, boolean add) {
         int last = rank - 1;
         int len = n[last], sl = ss[last], dl = ds[last];
         if (rank == 1) {
-            line(src, sOff + lo * sl, sl, dst, dOff + lo * dl, dl, hi - lo);
+            line(src, sOff + lo * sl, sl, dst, dOff + lo * dl, dl, hi - lo, add);
             return;
         }
         int[] idx = new int[rank];
         idx[0] = lo;
         int so = sOff + lo * ss[0], dO = dOff + lo * ds[0];
         while (true) {
-            line(src, so, sl, dst, dO, dl, len);
+            line(src, so, sl, dst, dO, dl, len, add);
             int d = last - 1;                                 // odometer step over the outer dims
             for (; d >= 0; d--) {
                 idx[d]++;
@@ -88,8 +101,10 @@ public final class LayoutKernels {
         }
     }
 
-    private static void line(double[] src, int s, int sl, double[] dst, int d, int dl, int len) {
-        if (sl == 1 && dl == 1) {
+    private static void line(double[] src, int s, int sl, double[] dst, int d, int dl, int len, boolean add) {
+        if (add) {
+            for (int i = 0; i < len; i++) dst[d + i * dl] += src[s + i * sl];
+        } else if (sl == 1 && dl == 1) {
             System.arraycopy(src, s, dst, d, len);
         } else if (dl == 1) {
             for (int i = 0; i < len; i++) dst[d + i] = src[s + i * sl];
