@@ -63,8 +63,38 @@ public final class Main implements Callable<Integer> {
     /** The configured command line (unknown example names get a clear message). */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        // Spark is provided (not in the shaded jar): the Spark example is there when Spark is on the class path.
+        cl.addSubcommand(sparkAvailable() ? new SparkFashionMnistExample.Cli() : new SparkMissing());
         cl.setParameterExceptionHandler(Main::handleParameterException);
         return cl;
+    }
+
+    static boolean sparkAvailable() {
+        try {
+            Class.forName("org.apache.spark.SparkConf", false, Main.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException | LinkageError e) {
+            return false;
+        }
+    }
+
+    /** Stands in for {@code spark-fashion-mnist} when Spark's jars are not on the class path. */
+    @Command(name = "spark-fashion-mnist", description = "Fashion-MNIST MLP trained on Spark (needs Spark on the class path; see examples/README.md).")
+    static final class SparkMissing implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @picocli.CommandLine.Unmatched
+        List<String> ignored;
+
+        @Override
+        public Integer call() {
+            spec.commandLine().getErr().println("spark-fashion-mnist needs Spark, which the examples jar does not contain (Spark is provided"
+                + " by a cluster). Run it with Spark's jars from the local Maven repository:\n"
+                + "  java @examples/target/spark-example.args dev.chainrule.examples.Main spark-fashion-mnist [options]\n"
+                + "or on a cluster: spark-submit --class dev.chainrule.examples.Main examples/target/chainrule-examples.jar spark-fashion-mnist");
+            return spec.exitCodeOnExecutionException();
+        }
     }
 
     public static void main(String[] args) {

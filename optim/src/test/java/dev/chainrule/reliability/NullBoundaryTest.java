@@ -28,6 +28,7 @@ import dev.chainrule.nn.data.FashionMnist;
 import dev.chainrule.nn.data.Idx;
 import dev.chainrule.nn.data.Standardizer;
 import dev.chainrule.nn.init.Initializer;
+import dev.chainrule.nn.io.SafeTensors;
 import dev.chainrule.nn.init.Zeros;
 import dev.chainrule.nn.loss.Loss;
 import dev.chainrule.nn.loss.MeanSquaredError;
@@ -128,6 +129,7 @@ class NullBoundaryTest {
         m.put(Tensor[].class, () -> new Tensor[] {Tensor.ones(2)});
         m.put(Path.class, () -> file);
         m.put(Map.class, LinkedHashMap::new);
+        m.put(SafeTensors.DType.class, () -> SafeTensors.DType.F32);
         m.put(List.class, () -> List.of(new ReLU()));
         m.put(Iterable.class, () -> List.of(Tensor.ones(2).requiresGrad()));
         m.put(Module.class, () -> new Linear(2, 2, new SplittableRandom(1)));

@@ -18,16 +18,24 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Saves and restores a {@link Module}'s parameters and buffers as a safetensors file (see
- * {@link SafeTensors}), one {@code F64} tensor per entry of {@link Module#namedParameters()} (e.g.
+ * {@link SafeTensors}), one tensor per entry of {@link Module#namedParameters()} (e.g.
  * {@code layers.0.weight}) followed by one per entry of {@link Module#namedBuffers()} (e.g.
- * {@code bn.running_mean}), as PyTorch's {@code state_dict} names them.
+ * {@code bn.running_mean}), as PyTorch's {@code state_dict} names them. Tensors are written as
+ * {@code F64} (exact) unless {@code F32} is asked for (each value rounded to the nearest float);
+ * loading reads {@code F64}, {@code F32}, {@code F16} and {@code BF16} files, converting every value
+ * exactly to a double.
  *
  * <pre>{@code
  * Checkpoint.save(model, Path.of("model.safetensors"));
  * Checkpoint.load(sameArchitecture, Path.of("model.safetensors"));
+ * Checkpoint.save(model, Path.of("model-f32.safetensors"), SafeTensors.DType.F32);  // half the size
  * }</pre>
  *
- * <p>The file is readable from Python: {@code safetensors.numpy.load_file("model.safetensors")}.
+ * <p>The file is readable from Python: {@code safetensors.numpy.load_file("model.safetensors")}, or
+ * {@code safetensors.torch.load_file} into a PyTorch model with the same {@code state_dict} names.
+ * Conversely a PyTorch {@code safetensors.torch.save_file(model.state_dict(), path)} loads into a
+ * Chainrule model with the same names and shapes, as saved (float32, float16 or bfloat16 tensors,
+ * and BatchNorm's {@code int64} {@code num_batches_tracked}, are converted exactly to doubles).
  * Saving is atomic (a failed or interrupted save leaves the previous checkpoint intact). Loading
  * checks the whole file and that its names and shapes match the model's parameters and buffers
  * exactly before it changes anything: if it throws, the model is unchanged. A model without buffers
@@ -46,9 +54,20 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves {@code model}'s parameters and buffers to {@code file} with metadata {@code {"format": "chainrule"}}. */
+    /** Saves {@code model}'s parameters and buffers to {@code file} as {@code F64} with metadata {@code {"format": "chainrule"}}. */
     public static void save(Module model, Path file) throws IOException {
         save(model, file, Map.of());
+    }
+
+    /**
+     * {@link #save(Module, Path)} with every tensor stored as {@code dtype}: {@code F64} (exact) or
+     * {@code F32} (rounded to the nearest float; see {@link SafeTensors.DType#F32}).
+     *
+     * @throws IllegalArgumentException if {@code dtype} is {@code F16} or {@code BF16} (read-only)
+     * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
+     */
+    public static void save(Module model, Path file, SafeTensors.DType dtype) throws IOException {
+        save(model, file, Map.of(), dtype);
     }
 
     /**
@@ -59,21 +78,34 @@ public final class Checkpoint {
      * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
      */
     public static void save(Module model, Path file, Map<String, String> metadata) throws IOException {
+        save(model, file, metadata, SafeTensors.DType.F64);
+    }
+
+    /**
+     * {@link #save(Module, Path, Map)} with every tensor stored as {@code dtype}: {@code F64} (exact,
+     * the same bytes as without a dtype) or {@code F32} (rounded to the nearest float).
+     *
+     * @throws IllegalArgumentException if {@code dtype} is {@code F16} or {@code BF16} (read-only)
+     * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
+     */
+    public static void save(Module model, Path file, Map<String, String> metadata, SafeTensors.DType dtype) throws IOException {
         Objects.requireNonNull(model, "Checkpoint.save: model is null");
         Objects.requireNonNull(metadata, "Checkpoint.save: metadata is null");
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put(FORMAT_KEY, FORMAT);
         meta.putAll(metadata);
         Objects.requireNonNull(file, "Checkpoint.save: file is null");
+        Objects.requireNonNull(dtype, "Checkpoint.save: dtype is null");
         Map<String, Tensor> tensors = state(model);
-        SafeTensors.write(tensors, meta, file);
-        LOG.debug("saved {} tensors of {} to {}", tensors.size(), model.getClass().getSimpleName(), file);
+        SafeTensors.write(tensors, meta, file, dtype);
+        LOG.debug("saved {} {} tensors of {} to {}", tensors.size(), dtype, model.getClass().getSimpleName(), file);
     }
 
     /**
      * Loads the parameter and buffer values in {@code file} into {@code model} (modified in place,
      * under no-grad, bumping each tensor's version). The file must hold exactly the names of the
-     * model's parameters and buffers, with the same shapes, as {@code F64}.
+     * model's parameters and buffers, with the same shapes, as {@code F64}, {@code F32}, {@code F16} or
+     * {@code BF16} (each value converted exactly to a double; a file may mix these types).
      *
      * @return the file's metadata (e.g. what {@link #save(Module, Path, Map)} stored)
      * @throws IOException if the file is unreadable or malformed, or does not match the model (missing or

@@ -46,20 +46,29 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads and writes named tensors in the <a href="https://github.com/huggingface/safetensors">safetensors</a>
- * format, restricted to 64-bit floats ({@code F64}), so files interoperate with Python's
- * {@code safetensors} and plain NumPy.
+ * format, so files interoperate with Python's {@code safetensors} (e.g. a PyTorch
+ * {@code safetensors.torch.save_file(model.state_dict(), ...)}) and plain NumPy.
+ *
+ * <p>Element types ({@link DType}): reading accepts {@code F64}, {@code F32}, {@code F16} and
+ * {@code BF16}, each converted exactly to a double (every value of these types is a double), the
+ * integer types ({@code I64} … {@code U8}, exact up to 2<sup>53</sup> in magnitude; a larger 64-bit
+ * value fails the load) and {@code BOOL} (0 or 1), and a file may mix them; 8-bit float tensors are
+ * rejected with an {@link IOException} that says how to convert them. Writing produces {@code F64} (the default:
+ * exact) or, on request, {@code F32} (each double rounded to the nearest float).
  *
  * <p>Layout: an 8-byte little-endian unsigned header length {@code N}; {@code N} bytes of UTF-8 JSON
  * {@code {"name": {"dtype": "F64", "shape": [..], "data_offsets": [begin, end]}, ...,
  * "__metadata__": {"key": "value"}}}, padded with trailing spaces so that the data starts at a
- * multiple of 8; then the raw little-endian doubles. Offsets count from the start of the data
+ * multiple of 8; then the raw little-endian values. Offsets count from the start of the data
  * section; the tensors' byte ranges are contiguous, do not overlap and cover the data section exactly,
- * and {@code end − begin = 8 · prod(shape)}.
+ * and {@code end − begin = bytes(dtype) · prod(shape)} (8 for {@code F64}, 4 for {@code F32}, 2 for
+ * {@code F16} and {@code BF16}).
  *
  * <p>Writing is atomic: the bytes go to a temporary file in the target's directory, are forced to
  * disk, and the temporary file is then renamed over the target, so a crash mid-save leaves the
  * previous file intact. Reading validates the whole file (every rule above, plus size limits)
- * before it returns anything and never allocates more than the file's size; any problem is an
+ * before it returns anything and never allocates more than 4 times the file's size (the doubles
+ * of a file of 2-byte {@code F16}/{@code BF16} values); any problem is an
  * {@link IOException} that says what is wrong. Zero-size dimensions are not supported (Chainrule has
  * no empty tensors).
  */
@@ -76,14 +85,182 @@ public final class SafeTensors {
 
     private static final long MAX_ELEMENTS = Integer.MAX_VALUE - 8;
     private static final int CHUNK = 1 << 16;
-    private static final Set<String> OTHER_DTYPES = Set.of("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16",
-        "F16", "BF16", "I32", "U32", "F32", "I64", "U64");
+    private static final Set<String> OTHER_DTYPES = Set.of("F8_E5M2", "F8_E4M3");
+    private static final String READABLE = "F64, F32, F16, BF16 and the integer and BOOL types";
     private static final JsonFactory JSON = JsonFactory.builder()
         .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(64).maxNumberLength(64).build())
         .build();
     private static final SecureRandom TEMP_NAMES = new SecureRandom();
 
     private SafeTensors() {}
+
+    /**
+     * The element types Chainrule reads, each converted exactly to a double (the floating-point types,
+     * the integer types so that PyTorch state dicts with integer buffers such as BatchNorm's
+     * {@code num_batches_tracked} load as saved, and BOOL), and writes ({@link #F64} and {@link #F32}
+     * only). Values are little-endian, as the format requires. The 8-bit float types are not read.
+     */
+    public enum DType {
+        /** IEEE 754 binary64, 8 bytes: read and written exactly (the default for writing). */
+        F64(8) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.getDouble();
+            }
+
+            @Override
+            void put(ByteBuffer b, double v) {
+                b.putDouble(v);
+            }
+        },
+        /**
+         * IEEE 754 binary32, 4 bytes: read exactly; written rounded to the nearest float (ties to
+         * even, as Java's {@code (float)} cast and NumPy's {@code astype(float32)}): magnitudes beyond
+         * {@code Float.MAX_VALUE} become infinities, values below the float range become (signed)
+         * zeros or float subnormals, NaN stays NaN.
+         */
+        F32(4) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.getFloat();
+            }
+
+            @Override
+            void put(ByteBuffer b, double v) {
+                b.putFloat((float) v);
+            }
+        },
+        /** IEEE 754 binary16, 2 bytes: read only, exactly (subnormals, signed zeros, infinities; NaN as NaN). */
+        F16(2) {
+            @Override
+            double get(ByteBuffer b) {
+                return halfToDouble(b.getShort());
+            }
+        },
+        /** bfloat16, 2 bytes (the upper half of a binary32): read only, exactly. */
+        BF16(2) {
+            @Override
+            double get(ByteBuffer b) {
+                return Float.intBitsToFloat(b.getShort() << 16);
+            }
+        },
+        /**
+         * 64-bit signed integer, read only: exact when |v| &le; 2<sup>53</sup> (PyTorch's
+         * {@code num_batches_tracked} is one); a larger value fails the load with an {@link IOException}.
+         */
+        I64(8) {
+            @Override
+            double get(ByteBuffer b) {
+                long v = b.getLong();
+                if (v > EXACT || v < -EXACT) throw new InexactValue(Long.toString(v));
+                return v;
+            }
+        },
+        /** 64-bit unsigned integer, read only: exact up to 2<sup>53</sup>, larger values fail the load. */
+        U64(8) {
+            @Override
+            double get(ByteBuffer b) {
+                long v = b.getLong();
+                if (Long.compareUnsigned(v, EXACT) > 0) throw new InexactValue(Long.toUnsignedString(v));
+                return v;
+            }
+        },
+        /** 32-bit signed integer, read only, exact. */
+        I32(4) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.getInt();
+            }
+        },
+        /** 32-bit unsigned integer, read only, exact. */
+        U32(4) {
+            @Override
+            double get(ByteBuffer b) {
+                return Integer.toUnsignedLong(b.getInt());
+            }
+        },
+        /** 16-bit signed integer, read only, exact. */
+        I16(2) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.getShort();
+            }
+        },
+        /** 16-bit unsigned integer, read only, exact. */
+        U16(2) {
+            @Override
+            double get(ByteBuffer b) {
+                return Short.toUnsignedInt(b.getShort());
+            }
+        },
+        /** 8-bit signed integer, read only, exact. */
+        I8(1) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.get();
+            }
+        },
+        /** 8-bit unsigned integer, read only, exact. */
+        U8(1) {
+            @Override
+            double get(ByteBuffer b) {
+                return Byte.toUnsignedInt(b.get());
+            }
+        },
+        /** Boolean, one byte, read only: 0 is 0.0 (false), any other byte 1.0 (true). */
+        BOOL(1) {
+            @Override
+            double get(ByteBuffer b) {
+                return b.get() == 0 ? 0.0 : 1.0;
+            }
+        };
+
+        /** 2<sup>53</sup>: every integer up to it in magnitude is a double. */
+        private static final long EXACT = 1L << 53;
+
+        private final int bytes;
+
+        DType(int bytes) {
+            this.bytes = bytes;
+        }
+
+        /** The size of one element in bytes (8 for F64, 4 for F32, 2 for F16 and BF16, ...). */
+        public int bytes() {
+            return bytes;
+        }
+
+        /** Whether {@link SafeTensors#write(Map, Map, Path, DType)} can write this type ({@code F64} and {@code F32}). */
+        public boolean writable() {
+            return this == F64 || this == F32;
+        }
+
+        /**
+         * Reads one element at the buffer's position (little-endian buffer) and converts it exactly.
+         *
+         * A 64-bit integer beyond 2<sup>53</sup> in magnitude throws the reader's InexactValue.
+         */
+        abstract double get(ByteBuffer b);
+
+        /** Writes {@code v} as one element; only for {@link #writable()} types. */
+        void put(ByteBuffer b, double v) {
+            throw new UnsupportedOperationException(name() + " is read-only");
+        }
+
+        /** The binary16 {@code h} as a double: exact for every pattern; a NaN keeps its sign but not its payload. */
+        static double halfToDouble(short h) {
+            int exp = (h >>> 10) & 0x1f;
+            int mant = h & 0x3ff;
+            double mag;
+            if (exp == 0x1f) {
+                mag = mant == 0 ? Double.POSITIVE_INFINITY : Double.NaN;
+            } else if (exp == 0) {
+                mag = Math.scalb((double) mant, -24); // subnormal (or zero): mant · 2^-24
+            } else {
+                mag = Math.scalb((double) (mant | 0x400), exp - 25); // (1024 + mant) · 2^(exp - 15 - 10)
+            }
+            return h < 0 ? -mag : mag;
+        }
+    }
 
     /**
      * The tensors and metadata of a file.
@@ -101,21 +278,35 @@ public final class SafeTensors {
 
     // ================================================================ writing
 
-    /** Writes {@code tensors} (in map order) with no metadata; see {@link #write(Map, Map, Path)}. */
+    /** Writes {@code tensors} (in map order) as {@code F64} with no metadata; see {@link #write(Map, Map, Path)}. */
     public static void write(Map<String, Tensor> tensors, Path file) throws IOException {
         write(tensors, Map.of(), file);
     }
 
     /**
-     * Writes {@code tensors}, in the map's iteration order, and {@code metadata} to {@code file},
-     * atomically: on success the file holds the new contents, on failure (including a crash) the
-     * previous file, if any, is untouched and no temporary file is left behind.
+     * Writes {@code tensors}, in the map's iteration order, and {@code metadata} to {@code file} as
+     * {@code F64} (exact), atomically: on success the file holds the new contents, on failure
+     * (including a crash) the previous file, if any, is untouched and no temporary file is left behind.
      *
      * @throws IllegalArgumentException if a name is empty, is {@code __metadata__}, or is not valid Unicode
      * @throws IOException if the file cannot be written
      */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
-        write(tensors, metadata, file, PauseHook.next());
+        write(tensors, metadata, file, DType.F64);
+    }
+
+    /**
+     * {@link #write(Map, Map, Path)} with every tensor stored as {@code dtype}: {@link DType#F64}
+     * (exact, the same bytes as the three-argument form) or {@link DType#F32} (each value rounded to
+     * the nearest float, see {@link DType#F32}; half the size, and what PyTorch's float32 models load).
+     *
+     * @throws IllegalArgumentException if {@code dtype} is not {@link DType#writable() writable}
+     *     ({@code F16}, {@code BF16}), or a name is empty, is {@code __metadata__}, or is not valid Unicode
+     * @throws IOException if the file cannot be written
+     */
+    public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file, DType dtype)
+            throws IOException {
+        write(tensors, metadata, file, dtype, PauseHook.next());
     }
 
     /**
@@ -162,9 +353,20 @@ public final class SafeTensors {
     /** {@link #write(Map, Map, Path)} with {@code wrap} applied to the raw file stream (a test hook to inject failures). */
     static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file, UnaryOperator<OutputStream> wrap)
             throws IOException {
+        write(tensors, metadata, file, DType.F64, wrap);
+    }
+
+    /** {@link #write(Map, Map, Path, DType)} with {@code wrap} applied to the raw file stream. */
+    static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file, DType dtype,
+            UnaryOperator<OutputStream> wrap) throws IOException {
         Objects.requireNonNull(tensors, "SafeTensors.write: tensors is null");
         Objects.requireNonNull(metadata, "SafeTensors.write: metadata is null");
         Objects.requireNonNull(file, "SafeTensors.write: file is null");
+        Objects.requireNonNull(dtype, "SafeTensors.write: dtype is null");
+        if (!dtype.writable()) {
+            throw new IllegalArgumentException("SafeTensors.write: dtype " + dtype + " can be read but not written;"
+                + " write F64 (exact) or F32 (rounded to the nearest float)");
+        }
         List<String> names = new ArrayList<>(tensors.size());
         List<int[]> shapes = new ArrayList<>(tensors.size());
         List<double[]> values = new ArrayList<>(tensors.size());
@@ -183,7 +385,7 @@ public final class SafeTensors {
             checkString("metadata key", e.getKey());
             checkString("metadata value for '" + e.getKey() + "'", e.getValue());
         }
-        byte[] header = encodeHeader(names, shapes, metadata);
+        byte[] header = encodeHeader(names, shapes, metadata, dtype);
 
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
@@ -209,13 +411,13 @@ public final class SafeTensors {
                 out.write(header);
                 for (double[] v : values) {
                     for (double d : v) {
-                        if (buf.remaining() < Double.BYTES) {
+                        if (buf.remaining() < dtype.bytes()) {
                             out.write(buf.array(), 0, buf.position());
                             buf.clear();
                         }
-                        buf.putDouble(d);
+                        dtype.put(buf, d);
                     }
-                    bytes += 8L * v.length;
+                    bytes += (long) dtype.bytes() * v.length;
                 }
                 out.write(buf.array(), 0, buf.position());
                 out.flush();
@@ -259,7 +461,8 @@ public final class SafeTensors {
     }
 
     /** The JSON header (metadata first, then tensors in order, contiguous offsets), space-padded to a multiple of 8. */
-    static byte[] encodeHeader(List<String> names, List<int[]> shapes, Map<String, String> metadata) throws IOException {
+    static byte[] encodeHeader(List<String> names, List<int[]> shapes, Map<String, String> metadata, DType dtype)
+            throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(bos, JsonEncoding.UTF8)) {
             g.writeStartObject();
@@ -271,9 +474,9 @@ public final class SafeTensors {
             long offset = 0;
             for (int i = 0; i < names.size(); i++) {
                 int[] shape = shapes.get(i);
-                long end = offset + 8L * Shape.size(shape);
+                long end = offset + (long) dtype.bytes() * Shape.size(shape);
                 g.writeObjectFieldStart(names.get(i));
-                g.writeStringField("dtype", "F64");
+                g.writeStringField("dtype", dtype.name());
                 g.writeArrayFieldStart("shape");
                 for (int d : shape) g.writeNumber(d);
                 g.writeEndArray();
@@ -299,8 +502,9 @@ public final class SafeTensors {
 
     /**
      * Reads and fully validates {@code file}: header length, UTF-8, JSON structure and field types,
-     * dtype {@code F64}, shapes, and that the byte ranges are contiguous, non-overlapping, match their
-     * shapes and cover the data section exactly.
+     * dtypes ({@code F64}, {@code F32}, {@code F16} or {@code BF16}, converted exactly to doubles), shapes,
+     * and that the byte ranges are contiguous, non-overlapping, match their shapes and dtypes and cover
+     * the data section exactly.
      *
      * @throws IOException if the file cannot be read or breaks any rule; the message names the file and the problem
      */
@@ -327,8 +531,25 @@ public final class SafeTensors {
         }
     }
 
+    /** The {@link DType} named exactly {@code name}, or null. */
+    private static DType readable(String name) {
+        for (DType t : DType.values()) {
+            if (t.name().equals(name)) return t;
+        }
+        return null;
+    }
+
+    /** A 64-bit integer element that no double holds exactly; turned into an {@link IOException} by the reader. */
+    private static final class InexactValue extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        InexactValue(String value) {
+            super(value, null, false, false);
+        }
+    }
+
     /** One tensor's header entry. */
-    private record Entry(String name, int[] shape, long begin, long end) {}
+    private record Entry(String name, DType dtype, int[] shape, long begin, long end) {}
 
     private static final class Reader {
         private final SeekableByteChannel ch;
@@ -341,7 +562,7 @@ public final class SafeTensors {
 
         private IOException corrupt(String problem) {
             return new IOException(where + ": " + problem
-                + "; the file is not a valid F64 safetensors file (truncated or corrupted?) — re-save it or restore a good copy");
+                + "; the file is not a valid safetensors file (truncated or corrupted?) — re-save it or restore a good copy");
         }
 
         Contents read() throws IOException {
@@ -389,16 +610,22 @@ public final class SafeTensors {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             ByteBuffer buf = ByteBuffer.allocate((int) Math.min(CHUNK, Math.max(8, dataSize))).order(ByteOrder.LITTLE_ENDIAN);
             for (Entry e : entries.values()) {
-                double[] values = new double[(int) ((e.end - e.begin) / 8)];
+                int width = e.dtype.bytes();
+                double[] values = new double[(int) ((e.end - e.begin) / width)];
                 long pos = dataStart + e.begin;
                 int k = 0;
                 while (k < values.length) {
                     buf.clear();
-                    buf.limit((int) Math.min(buf.capacity(), 8L * (values.length - k)));
+                    buf.limit((int) Math.min(buf.capacity(), (long) width * (values.length - k)));
                     readFully(buf, pos);
                     pos += buf.limit();
                     buf.flip();
-                    while (buf.remaining() >= 8) values[k++] = buf.getDouble();
+                    try {
+                        while (buf.remaining() >= width) values[k++] = e.dtype.get(buf);
+                    } catch (InexactValue x) {
+                        throw new IOException(where + ": tensor '" + e.name + "' (" + e.dtype + ") element " + (k - 1)
+                            + " is " + x.getMessage() + ", which a double cannot hold exactly (|v| > 2^53); convert it before saving");
+                    }
                 }
                 tensors.put(e.name, Tensor.of(values, e.shape));
             }
@@ -505,21 +732,24 @@ public final class SafeTensors {
             if (offsets == null) throw corrupt(what + " has no 'data_offsets'");
             if (OTHER_DTYPES.contains(dtype)) {
                 // A valid file of another dtype: say exactly that (it is not corrupt).
-                throw new IOException(where + ": " + what + " has dtype " + dtype + "; Chainrule reads F64 only: convert the tensors"
-                    + " to float64 before saving (in Python, tensor.double() or array.astype(numpy.float64))");
+                throw new IOException(where + ": " + what + " has dtype " + dtype + "; Chainrule reads " + READABLE
+                    + " only: convert the tensors to a floating-point type before saving (in Python, tensor.float() or"
+                    + " tensor.double(), e.g. {k: v.float() for k, v in model.state_dict().items()}, or array.astype(numpy.float64))");
             }
-            if (!dtype.equals("F64")) {
-                throw corrupt(what + " has dtype '" + dtype + "', which is not a safetensors dtype (Chainrule reads F64)");
+            DType type = readable(dtype);
+            if (type == null) {
+                throw corrupt(what + " has dtype '" + dtype + "', which is not a safetensors dtype (Chainrule reads " + READABLE + ")");
             }
             long elements = 1;
             for (int d : shape) elements *= d; // dims are 1..MAX_ELEMENTS and checked after each step below
             long begin = offsets[0], end = offsets[1];
             if (end < begin) throw corrupt(what + ": data_offsets [" + begin + ", " + end + "] end before they begin");
-            if (end - begin != 8 * elements) {
-                throw corrupt(what + ": shape " + Shape.toString(shape) + " needs " + elements + " F64 values = "
-                    + 8 * elements + " bytes, but data_offsets [" + begin + ", " + end + "] span " + (end - begin) + " bytes");
+            long bytes = type.bytes() * elements;
+            if (end - begin != bytes) {
+                throw corrupt(what + ": shape " + Shape.toString(shape) + " needs " + elements + " " + type + " values = "
+                    + bytes + " bytes, but data_offsets [" + begin + ", " + end + "] span " + (end - begin) + " bytes");
             }
-            return new Entry(name, shape, begin, end);
+            return new Entry(name, type, shape, begin, end);
         }
 
         private int[] parseShape(JsonParser p, String what) throws IOException {

@@ -414,7 +414,7 @@ class SafeTensorsFuzzTest {
         byte[] data = Frames.data(base);
         assertTrue(Arrays.equals(base, withHeader(header(META, baseEntries()))), "header rebuild differs from the writer");
 
-        String[] dtypes = {"\"F32\"", "\"F16\"", "\"BF16\"", "\"I64\"", "\"U8\"", "\"BOOL\"", "\"F8_E4M3\"", "\"f64\"", "\"F64 \"",
+        String[] dtypes = {"\"F32\"", "\"F16\"", "\"BF16\"", "\"I32\"", "\"U8\"", "\"BOOL\"", "\"F8_E4M3\"", "\"f64\"", "\"F64 \"",
             "\" F64\"", "\"\"", "\"float64\"", "\"F6\"", "64", "null", "true", "[\"F64\"]", "{\"F64\":1}"};
         for (int i = 0; i < names.size(); i++) {
             long[] o = offsets(i);

@@ -194,7 +194,8 @@ class SafeTensorsTest {
             Arguments.of("missing dtype", withA("{\"shape\":[2],\"data_offsets\":[0,16]}"), "has no 'dtype'"),
             Arguments.of("missing offsets", withA("{\"dtype\":\"F64\",\"shape\":[2]}"), "has no 'data_offsets'"),
             Arguments.of("duplicate field", withA("{\"dtype\":\"F64\",\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]}"), "'dtype' twice"),
-            Arguments.of("dtype F32", withA("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}"), "F64 only"),
+            Arguments.of("dtype F8_E4M3", withA("{\"dtype\":\"F8_E4M3\",\"shape\":[16],\"data_offsets\":[0,16]}"), "BF16 and the integer and BOOL types only"),
+            Arguments.of("F32 with F64 offsets", withA("{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,16]}"), "needs 2 F32 values = 8 bytes"),
             Arguments.of("dtype unknown", withA("{\"dtype\":\"float64\",\"shape\":[2],\"data_offsets\":[0,16]}"), "not a safetensors dtype"),
             Arguments.of("shape/offset mismatch", withA("{\"dtype\":\"F64\",\"shape\":[3],\"data_offsets\":[0,16]}"), "needs 3 F64 values"),
             Arguments.of("overlapping offsets", frame("{\"a\":{\"dtype\":\"F64\",\"shape\":[2],\"data_offsets\":[0,16]},"
