@@ -89,8 +89,8 @@ final class Checks {
         if (n > Kernels.MAX_ELEMENTS || n < 0) throw tooMany(op, shape, n);
         if (n > Kernels.maxHeapElements()) {
             throw new IllegalArgumentException(op + ": " + (shape == null ? "" : "shape " + Shape.toString(shape) + ", ") + n
-                + " elements, needs " + Kernels.mib(n * 8) + " MiB, more than this JVM's whole heap (" + Kernels.mib(Runtime.getRuntime().maxMemory())
-                + " MiB, -Xmx); use a smaller size or a larger heap");
+                + " elements, needs " + Kernels.mib(n * 8) + " MiB, more than half of this JVM's heap (" + Kernels.mib(Runtime.getRuntime().maxMemory())
+                + " MiB, -Xmx; an op on it needs room for its result too); use a smaller size or a larger heap");
         }
         return (int) n;
     }

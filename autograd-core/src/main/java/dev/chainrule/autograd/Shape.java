@@ -34,7 +34,8 @@ public final class Shape {
     /**
      * The number of elements of a tensor of {@code shape} that {@code op} is about to allocate, checked as the
      * factories check theirs: at most {@link #MAX_RANK} dimensions, each at least 1, no more elements than
-     * one tensor holds, and no more than this JVM's whole heap ({@code -Xmx}) could ever hold. For code
+     * one tensor holds, and no more than half of what this JVM's heap ({@code -Xmx}) could ever hold (an op on
+     * the tensor needs room for its result too). For code
      * outside the core that allocates a tensor's values itself (initializers, layers, loaders).
      *
      * @throws IllegalArgumentException naming {@code op} if a tensor of this shape cannot exist here

@@ -180,15 +180,15 @@ class BadInputTest {
 
     @Test
     void aTensorLargerThanTheWholeHeapIsAnIllegalArgumentNotAnOutOfMemoryError() {
-        long elements = Runtime.getRuntime().maxMemory() / 8 + 1;
-        if (elements > Kernels.MAX_ELEMENTS) return;            // a heap of 16 GiB or more holds the largest tensor
+        long elements = Runtime.getRuntime().maxMemory() / 8 / 2 + 1;   // more than half the heap: no room for an op's result
+        if (elements > Kernels.MAX_ELEMENTS) return;            // a heap of 32 GiB or more holds the largest tensor
         int n = (int) elements;
-        iae(() -> Tensor.zeros(n), "zeros", "more than this JVM's whole heap", "-Xmx");
-        iae(() -> Tensor.linspace(0, 1, n), "linspace", "whole heap");
-        iae(() -> Tensor.arange(n), "arange", "whole heap");
-        iae(() -> Tensor.ones(1).expand(n), "expand", "whole heap");
-        iae(() -> Tensor.ones(1).repeat(n), "repeat", "whole heap");
-        iae(() -> Tensor.ones(1).pad(7, 0, n), "pad", "whole heap");
+        iae(() -> Tensor.zeros(n), "zeros", "more than half of this JVM's heap", "-Xmx");
+        iae(() -> Tensor.linspace(0, 1, n), "linspace", "half of this JVM's heap");
+        iae(() -> Tensor.arange(n), "arange", "half of this JVM's heap");
+        iae(() -> Tensor.ones(1).expand(n), "expand", "half of this JVM's heap");
+        iae(() -> Tensor.ones(1).repeat(n), "repeat", "half of this JVM's heap");
+        iae(() -> Tensor.ones(1).pad(7, 0, n), "pad", "half of this JVM's heap");
     }
 
     @Test

@@ -18,8 +18,12 @@ public final class Kernels {
     /** The most elements one tensor holds: the largest Java array the JVMs allocate. */
     public static final int MAX_ELEMENTS = Integer.MAX_VALUE - 8;
 
-    /** The most doubles this JVM's heap could ever hold ({@code -Xmx}); a larger array can only fail. */
-    private static final long MAX_HEAP_ELEMENTS = Runtime.getRuntime().maxMemory() / Double.BYTES;
+    /**
+     * The most doubles of one tensor: half of what this JVM's heap ({@code -Xmx}) could ever hold. A larger
+     * tensor can take part in no op that makes a result of its size (there is no room for both), so its
+     * allocation would end in an OutOfMemoryError sooner or later; it is refused up front instead.
+     */
+    private static final long MAX_HEAP_ELEMENTS = Runtime.getRuntime().maxMemory() / Double.BYTES / 2;
 
     public static long maxHeapElements() {
         return MAX_HEAP_ELEMENTS;
@@ -45,7 +49,8 @@ public final class Kernels {
         }
         if (n > MAX_HEAP_ELEMENTS) {
             throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " has " + n + " elements, which need "
-                + mib(n * 8) + " MiB, more than this JVM's whole heap (" + mib(Runtime.getRuntime().maxMemory()) + " MiB, -Xmx)");
+                + mib(n * 8) + " MiB, more than half of this JVM's heap (" + mib(Runtime.getRuntime().maxMemory())
+                + " MiB, -Xmx; an op on it needs room for its result too)");
         }
         return (int) n;
     }
