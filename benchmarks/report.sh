@@ -7,6 +7,7 @@
 #   conv.tsv          ConvReport: GFLOPS of Conv2d forward and backward vs the GEMMs they are made of
 #   epoch.txt         one Fashion-MNIST epoch of the conv net, Chainrule (fashion-mnist example) vs PyTorch
 #                     (torch_cnn.py --mode train); skipped without the data (apt-get install -y dataset-fashion-mnist)
+#   gp.txt            GpBench: GP negative log marginal likelihood + gradient, n = 100 and 1000
 #   chain.txt         ChainCheck: 1,000,000-node scalar chain in -Xmx512m
 #   gc.txt            MlpBench mnist in -Xmx512m with GC time from the GC MXBeans
 #   benchmarks.png    Plot of mlp.tsv and gemm.tsv
@@ -52,6 +53,7 @@ fi
 java -Xmx512m -cp "$jar" dev.chainrule.benchmarks.ChainCheck 5 2>&1 | tee "$dir/chain.txt"
 java -Xmx512m -cp "$jar" dev.chainrule.benchmarks.MlpBench --threads "$threads" --seconds 10 --cases mnist --gc 2>&1 \
   | grep -v -e WARNING -e InstanceBuilder | tee "$dir/gc.txt"
+java -cp "$jar" dev.chainrule.benchmarks.GpBench --sizes 100,1000 --steps 20 --threads "$threads" 2>/dev/null | tee "$dir/gp.txt"
 java -cp "$jar" dev.chainrule.benchmarks.GemmReport --out "$dir/gemm.tsv" > "$dir/gemm.log" 2>&1
 cat "$dir/gemm.tsv"
 java -Djava.awt.headless=true -cp "$jar" dev.chainrule.benchmarks.Plot "$dir/mlp.tsv" "$dir/gemm.tsv" "$dir/benchmarks.png" "$dir/mlp-passive.tsv"

@@ -62,7 +62,7 @@ class ConvFixturesTest {
 
     private static Map<String, Tensor> tensors(JsonNode obj) {
         Map<String, Tensor> m = new LinkedHashMap<>();
-        obj.fields().forEachRemaining(e -> m.put(e.getKey(), tensor(e.getValue())));
+        obj.properties().forEach(e -> m.put(e.getKey(), tensor(e.getValue())));
         return m;
     }
 

@@ -50,7 +50,7 @@ class LinalgFixturesTest {
 
     private static Map<String, Tensor> tensors(JsonNode obj) {
         Map<String, Tensor> m = new LinkedHashMap<>();
-        obj.fields().forEachRemaining(e -> {
+        obj.properties().forEach(e -> {
             JsonNode shapeNode = e.getValue().get("shape"), dataNode = e.getValue().get("data");
             int[] shape = new int[shapeNode.size()];
             for (int i = 0; i < shape.length; i++) shape[i] = shapeNode.get(i).asInt();

@@ -124,12 +124,12 @@ class ConvLayersFixturesTest {
         Map<String, Tensor> params = m.namedParameters();
         assertEquals(json.get("parameters").size(), params.size(), f.name() + ": parameter count");
         try (var s = Autograd.noGrad()) {
-            json.get("parameters").fields().forEachRemaining(e -> {
+            json.get("parameters").properties().forEach(e -> {
                 assertNotNull(params.get(e.getKey()), f.name() + ": no parameter named " + e.getKey() + " in " + params.keySet());
                 params.get(e.getKey()).copyFrom(tensor(e.getValue()));
             });
         }
-        json.get("initialBuffers").fields().forEachRemaining(e -> assertClose(tensor(e.getValue()), buffers(m).get(e.getKey()),
+        json.get("initialBuffers").properties().forEach(e -> assertClose(tensor(e.getValue()), buffers(m).get(e.getKey()),
             f.name() + " initial " + e.getKey()));
         int k = 0;
         for (JsonNode call : json.get("calls")) {
@@ -148,7 +148,7 @@ class ConvLayersFixturesTest {
             }
             Map<String, Tensor> bufs = buffers(m);
             assertEquals(call.get("buffers").size(), bufs.size(), what + ": buffers");
-            call.get("buffers").fields().forEachRemaining(e -> assertClose(tensor(e.getValue()), bufs.get(e.getKey()), what + " " + e.getKey()));
+            call.get("buffers").properties().forEach(e -> assertClose(tensor(e.getValue()), bufs.get(e.getKey()), what + " " + e.getKey()));
             if (m instanceof BatchNormNd bn) assertEquals(call.get("numBatchesTracked").asLong(), bn.numBatchesTracked(), what + " batches");
         }
     }

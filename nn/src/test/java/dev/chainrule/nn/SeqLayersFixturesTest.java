@@ -92,7 +92,7 @@ class SeqLayersFixturesTest {
         }
 
         Map<String, Tensor> in = new LinkedHashMap<>();
-        c.get("inputs").fields().forEachRemaining(e -> in.put(e.getKey(), tensor(e.getValue())));
+        c.get("inputs").properties().forEach(e -> in.put(e.getKey(), tensor(e.getValue())));
         for (String k : List.of("x", "h0", "c0", "query", "key", "value")) {
             if (in.containsKey(k)) in.get(k).requiresGrad();
         }
@@ -117,7 +117,7 @@ class SeqLayersFixturesTest {
 
     private static Iterable<Map.Entry<String, JsonNode>> iterable(JsonNode n) {
         List<Map.Entry<String, JsonNode>> l = new ArrayList<>();
-        n.fields().forEachRemaining(l::add);
+        n.properties().forEach(l::add);
         return l;
     }
 

@@ -26,6 +26,8 @@ final class HostileArgs {
 
     /** Thrown by the hostile lambdas; the API must let it through unchanged. */
     static final class LambdaFailure extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         LambdaFailure() {
             super("thrown by a hostile lambda of the test", null, false, false);
         }
@@ -36,6 +38,8 @@ final class HostileArgs {
 
     /** No generator for this type: the method is reported, not silently skipped. */
     static final class NoGenerator extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
         NoGenerator(Type t) {
             super("no generator for " + t.getTypeName(), null, false, false);
         }

@@ -118,12 +118,12 @@ class PyTorchSafeTensorsTest {
         Sequential m = model(1);
         Map<String, String> meta = Checkpoint.load(m, resource(file));
         Map<String, String> expectedMeta = new LinkedHashMap<>();
-        f.get("metadata").fields().forEachRemaining(e -> expectedMeta.put(e.getKey(), e.getValue().asText()));
+        f.get("metadata").properties().forEach(e -> expectedMeta.put(e.getKey(), e.getValue().asText()));
         assertEquals(expectedMeta, meta);
 
         Map<String, Tensor> loaded = Checkpoint.tensors(m);
         assertEquals(loaded.keySet(), new java.util.HashSet<>(iterable(f.get("tensors").fieldNames())));
-        f.get("tensors").fields().forEachRemaining(e -> {
+        f.get("tensors").properties().forEach(e -> {
             Tensor t = loaded.get(e.getKey());
             assertArrayEquals(ints(e.getValue().get("shape")), t.shape(), e.getKey());
             assertArrayEquals(doubles(e.getValue().get("data")), t.toArray(), 0.0, e.getKey());
@@ -156,7 +156,7 @@ class PyTorchSafeTensorsTest {
         // save_file's order: descending dtype (F32 before BF16 before F16), then name.
         assertEquals(List.of("f32", "bf16", "f16"), List.copyOf(c.tensors().keySet()));
         assertEquals(Map.of(), c.metadata());
-        fix.get("specials").fields().forEachRemaining(e -> {
+        fix.get("specials").properties().forEach(e -> {
             Tensor t = c.tensors().get(e.getKey());
             assertArrayEquals(ints(e.getValue().get("shape")), t.shape(), e.getKey());
             double[] v = t.toArray();
