@@ -10,7 +10,7 @@
 #   gp.txt            GpBench: GP negative log marginal likelihood + gradient, n = 100 and 1000
 #   chain.txt         ChainCheck: 1,000,000-node scalar chain in -Xmx512m
 #   gc.txt            MlpBench mnist in -Xmx512m with GC time from the GC MXBeans
-#   benchmarks.png    Plot of mlp.tsv and gemm.tsv
+#   benchmarks.png    Plot of mlp.tsv and gemm.tsv (copy it to docs/benchmarks.png, which docs/benchmarks.md shows)
 # Usage: benchmarks/report.sh [--threads 2] [--seconds 3] [--rounds 3] [--dir docs/bench-results]
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
