@@ -67,8 +67,8 @@ import org.slf4j.LoggerFactory;
  * <p>Writing is atomic: the bytes go to a temporary file in the target's directory, are forced to
  * disk, and the temporary file is then renamed over the target, so a crash mid-save leaves the
  * previous file intact. Reading validates the whole file (every rule above, plus size limits)
- * before it returns anything and never allocates more than 4 times the file's size (the doubles
- * of a file of 2-byte {@code F16}/{@code BF16} values); any problem is an
+ * before it returns anything and never allocates more than 8 times the file's size (the doubles
+ * of a file of 1-byte {@code U8}/{@code I8}/{@code BOOL} values); any problem is an
  * {@link IOException} that says what is wrong. Zero-size dimensions are not supported (Chainrule has
  * no empty tensors).
  */
