@@ -12,8 +12,6 @@ import dev.chainrule.nn.ReLU;
 import dev.chainrule.nn.Sequential;
 import dev.chainrule.nn.loss.CrossEntropy;
 import dev.chainrule.optim.Adam;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -62,10 +60,7 @@ public final class CnnBench {
             }
         }
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
-        String t = Integer.toString(threads);
-        if (!t.equals(System.getenv("OPENBLAS_NUM_THREADS")) && System.getProperty("chainrule.bench.child") == null) {
-            System.exit(relaunch(t, args));
-        }
+        Threads.relaunchWithBlasThreads(CnnBench.class, threads, args);
         Threads.limit(threads);
 
         SplittableRandom rng = new SplittableRandom(0);
@@ -145,21 +140,5 @@ public final class CnnBench {
         String s = m.toString();
         int nl = s.indexOf('\n');
         return nl < 0 ? s : s.substring(0, nl);
-    }
-
-    /** Starts this program again in a child JVM with OPENBLAS_NUM_THREADS set, and returns its exit code. */
-    private static int relaunch(String threads, String[] args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-Dchainrule.bench.child=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(CnnBench.class.getName());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        pb.environment().put("OPENBLAS_NUM_THREADS", threads);
-        pb.environment().put("OMP_NUM_THREADS", threads);
-        return pb.start().waitFor();
     }
 }

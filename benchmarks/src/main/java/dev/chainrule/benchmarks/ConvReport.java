@@ -2,13 +2,9 @@ package dev.chainrule.benchmarks;
 
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.autograd.internal.Gemm;
-import java.io.File;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -43,10 +39,7 @@ public final class ConvReport {
                     System.exit(2);
             }
         }
-        String t = Integer.toString(threads);
-        if (!t.equals(System.getenv("OPENBLAS_NUM_THREADS")) && System.getProperty("chainrule.bench.child") == null) {
-            System.exit(relaunch(t, args));
-        }
+        Threads.relaunchWithBlasThreads(ConvReport.class, threads, args);
         Threads.limit(threads);
         StringBuilder sb = new StringBuilder(
             "layer\tconv_fwd_gflops\tgemm_fwd_gflops\tfwd_ratio\tconv_bwd_gflops\tgemm_bwd_gflops\tbwd_ratio\n");
@@ -94,20 +87,5 @@ public final class ConvReport {
             gemmB = Math.min(gemmB, t4 - t3);
         }
         return new double[] {2 * macs / convF, 2 * macs / gemmF, 4 * macs / convB, 4 * macs / gemmB};
-    }
-
-    private static int relaunch(String threads, String[] args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-Dchainrule.bench.child=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(ConvReport.class.getName());
-        cmd.addAll(Arrays.asList(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        pb.environment().put("OPENBLAS_NUM_THREADS", threads);
-        pb.environment().put("OMP_NUM_THREADS", threads);
-        return pb.start().waitFor();
     }
 }

@@ -3,11 +3,7 @@ package dev.chainrule.benchmarks;
 import dev.chainrule.autograd.Autograd;
 import dev.chainrule.autograd.Linalg;
 import dev.chainrule.autograd.Tensor;
-import java.io.File;
-import java.lang.management.ManagementFactory;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Random;
 
 /**
@@ -47,10 +43,7 @@ public final class GpBench {
             }
         }
         if (threads < 1 || steps < 1 || warmup < 0) throw new IllegalArgumentException("--threads and --steps must be >= 1, --warmup >= 0");
-        String t = Integer.toString(threads);
-        if (!t.equals(System.getenv("OPENBLAS_NUM_THREADS")) && System.getProperty("chainrule.bench.child") == null) {
-            System.exit(relaunch(t, args));
-        }
+        Threads.relaunchWithBlasThreads(GpBench.class, threads, args);
         Threads.limit(threads);
         for (int n : sizes) {
             Problem p = new Problem(n, new Random(n));
@@ -121,21 +114,5 @@ public final class GpBench {
             loss.backward();
             lastNll = loss.item();
         }
-    }
-
-    /** Starts this program again in a child JVM with OPENBLAS_NUM_THREADS set, and returns its exit code. */
-    private static int relaunch(String threads, String[] args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-Dchainrule.bench.child=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(GpBench.class.getName());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        pb.environment().put("OPENBLAS_NUM_THREADS", threads);
-        pb.environment().put("OMP_NUM_THREADS", threads);
-        return pb.start().waitFor();
     }
 }

@@ -11,7 +11,6 @@ import dev.chainrule.nn.loss.BinaryCrossEntropyWithLogits;
 import dev.chainrule.nn.loss.CrossEntropy;
 import dev.chainrule.nn.loss.Loss;
 import dev.chainrule.optim.Sgd;
-import java.io.File;
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,10 +69,7 @@ public final class MlpBench {
             }
         }
         if (threads < 1) throw new IllegalArgumentException("--threads must be at least 1");
-        String t = Integer.toString(threads);
-        if (!t.equals(System.getenv("OPENBLAS_NUM_THREADS")) && System.getProperty("chainrule.bench.child") == null) {
-            System.exit(relaunch(t, args));
-        }
+        Threads.relaunchWithBlasThreads(MlpBench.class, threads, args);
         Threads.limit(threads);
 
         for (String name : cases.split(",")) {
@@ -100,22 +96,6 @@ public final class MlpBench {
             }
             System.out.flush();
         }
-    }
-
-    /** Starts this program again in a child JVM with OPENBLAS_NUM_THREADS set, and returns its exit code. */
-    private static int relaunch(String threads, String[] args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ProcessHandle.current().info().command().orElse(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java"));
-        cmd.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
-        cmd.add("-Dchainrule.bench.child=true");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add(MlpBench.class.getName());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).inheritIO();
-        pb.environment().put("OPENBLAS_NUM_THREADS", threads);
-        pb.environment().put("OMP_NUM_THREADS", threads);
-        return pb.start().waitFor();
     }
 
     /** Total GC count and time since construction, from the GC MXBeans. */
