@@ -58,14 +58,7 @@ final class MathGens {
      * signs: |x| has a unique max per slice, away from abs's kink at 0.
      */
     static double[] distinctMagnitudes(RandomnessSource rs, int n) {
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = between(rs, 0, i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = LayoutGens.permutation(rs, n);
         double[] d = new double[n];
         for (int i = 0; i < n; i++) d[i] = (bool(rs) ? 1 : -1) * (0.3 + 0.2 * perm[i] + TestGens.uniform(rs, 0, 0.05));
         return d;

@@ -80,14 +80,7 @@ final class TestGens {
      * a unique winner on every axis and central differences with eps 1e-6 never cross a tie.
      */
     static double[] distinct(RandomnessSource rs, int n) {
-        int[] perm = new int[n];
-        for (int i = 0; i < n; i++) perm[i] = i;
-        for (int i = n - 1; i > 0; i--) {
-            int j = between(rs, 0, i);
-            int t = perm[i];
-            perm[i] = perm[j];
-            perm[j] = t;
-        }
+        int[] perm = LayoutGens.permutation(rs, n);
         double[] d = new double[n];
         for (int i = 0; i < n; i++) d[i] = (perm[i] - n / 2.0) * 0.25 + uniform(rs, 0, 0.1);
         return d;
