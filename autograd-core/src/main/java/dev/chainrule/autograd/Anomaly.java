@@ -28,11 +28,11 @@ final class Anomaly {
 
     /** The message of a forward anomaly of {@code op}, whose output {@code out} holds NaN or an Inf it created. */
     static String forward(String op, Tensor out, Tensor[] inputs) {
-        String kind = Tensor.nonFiniteKind(out.data);
+        String kind = Tensor.nonFiniteKind(out.d());
         if (kind.contains("NaN")) {
             for (int i = 0; i < inputs.length; i++) {
                 Tensor in = inputs[i];
-                if (!hasNaN(in.data)) continue;
+                if (!hasNaN(in.d())) continue;
                 String head = "anomaly: input " + i + " of '" + op + "' already held NaN (shape " + Shape.toString(in.shape) + "); ";
                 String tail = "; '" + op + "' was called at " + site();
                 if (in.node == null) {
@@ -44,7 +44,7 @@ final class Anomaly {
         }
         StringBuilder sb = new StringBuilder("anomaly: '" + op + "' produced " + kind + " in forward (output shape " + Shape.toString(out.shape) + ")");
         for (int i = 0; i < inputs.length; i++) {
-            if (!dev.chainrule.autograd.internal.Kernels.allFinite(inputs[i].data)) {
+            if (!dev.chainrule.autograd.internal.Kernels.allFinite(inputs[i].d())) {
                 sb.append(" from input ").append(i).append(", which held Inf");
                 break;
             }

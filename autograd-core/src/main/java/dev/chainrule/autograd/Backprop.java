@@ -39,11 +39,11 @@ final class Backprop {
                 + ") does not require grad: no input of the ops that built it was marked requiresGrad(), "
                 + "or it was built inside Autograd.noGrad()");
         }
-        if (seed == null && root.data.length != 1) {
+        if (seed == null && root.size() != 1) {
             throw new IllegalArgumentException("backward: tensor of shape " + Shape.toString(root.shape)
                 + " is not a scalar; pass a seed of the same shape (dL/dthis), e.g. Tensor.ones(shape)");
         }
-        Tensor g0 = seed == null ? new Tensor(new double[] {1.0}, root.shape) : checkSeed(root, seed);
+        Tensor g0 = seed == null ? Tensor.of(new double[] {1.0}, root.shape, root.dtype()) : checkSeed(root, seed).to(root.dtype());
         // Sort before switching grad mode: a released graph throws here, and must not leave this thread in no-grad.
         List<Tensor> order = root.node == null ? List.of() : topologicalOrder(root);
         GradMode.State mode = GradMode.state();
@@ -123,7 +123,7 @@ final class Backprop {
             // backward concurrently, and each contribution must land (read-add-write is not atomic).
             synchronized (leaf) {
                 if (leaf.grad == null) {
-                    leaf.grad = createGraph || (g != seed && !shared.contains(g)) ? g : new Tensor(g.data.clone(), g.shape);
+                    leaf.grad = createGraph || (g != seed && !shared.contains(g)) ? g : g.copyValues();
                 } else {
                     boolean was = mode.enabled;
                     mode.enabled = createGraph;
@@ -143,8 +143,8 @@ final class Backprop {
             throw new IllegalArgumentException("backward: seed shape " + Shape.toString(seed.shape)
                 + " differs from the tensor's shape " + Shape.toString(root.shape) + "; the seed is dL/dthis and must match it");
         }
-        if (!Kernels.allFinite(seed.data)) {
-            throw new IllegalArgumentException("backward: seed contains " + Tensor.nonFiniteKind(seed.data)
+        if (!seed.allFinite()) {
+            throw new IllegalArgumentException("backward: seed contains " + Tensor.nonFiniteKind(seed.d())
                 + "; pass a finite seed (dL/dthis)");
         }
         return seed;
@@ -225,16 +225,22 @@ final class Backprop {
                 throw new IllegalStateException("backward: rule of '" + n.op + "' returned a gradient of shape "
                     + Shape.toString(gi.shape) + " for input " + i + " of shape " + Shape.toString(in.shape) + " (a bug in the rule)");
             }
-            if (anomaly && !Kernels.allFinite(gi.data)) {
-                throw new ArithmeticException("anomaly: backward of '" + n.op + "' produced " + Tensor.nonFiniteKind(gi.data)
+            if (gi.isFloat() != in.isFloat()) gi = gi.to(in.dtype());     // a gradient has its input's dtype, as in PyTorch
+            if (anomaly && !gi.allFinite()) {
+                throw new ArithmeticException("anomaly: backward of '" + n.op + "' produced " + Tensor.nonFiniteKind(gi.d())
                     + " in the gradient of input " + i + " (shape " + Shape.toString(in.shape) + "); the op was " + n.where()
-                    + (Kernels.allFinite(g.data) ? "" : " (the incoming gradient was already non-finite)"));
+                    + (g.allFinite() ? "" : " (the incoming gradient was already non-finite)"));
             }
             Tensor sum = pendingOf(in, leafGrads);
             if (sum == null) {
                 sum = gi;
             } else if (owned != null && owned.contains(sum)) {
-                LayoutKernels.addTo(gi.shape, gi.data, 0, LayoutKernels.strides(gi.shape), sum.data, 0, LayoutKernels.strides(sum.shape));
+                if (sum.isFloat()) {
+                    float[] s = sum.fdata, a = gi.fdata;
+                    for (int j = 0; j < s.length; j++) s[j] += a[j];
+                } else {
+                    LayoutKernels.addTo(gi.shape, gi.data, 0, LayoutKernels.strides(gi.shape), sum.data, 0, LayoutKernels.strides(sum.shape));
+                }
             } else {
                 sum = sum.add(gi);                     // a fresh tensor: in a first-order pass, later sums go into it
                 if (owned != null) owned.add(sum);
@@ -250,18 +256,23 @@ final class Backprop {
     private static void addView(Node n, Tensor g, Map<Tensor, Tensor> leafGrads, Set<Tensor> owned, boolean anomaly) {
         Tensor in = n.inputs[0];
         if (!in.requiresGrad) return;
-        if (anomaly && !Kernels.allFinite(g.data)) {
-            throw new ArithmeticException("anomaly: backward of '" + n.op + "' produced " + Tensor.nonFiniteKind(g.data)
+        if (anomaly && !g.allFinite()) {
+            throw new ArithmeticException("anomaly: backward of '" + n.op + "' produced " + Tensor.nonFiniteKind(g.d())
                 + " in the gradient of input 0 (shape " + Shape.toString(in.shape) + "); the op was " + n.where()
                 + " (the incoming gradient was already non-finite)");
         }
         Tensor sum = pendingOf(in, leafGrads);
         if (sum == null || !owned.contains(sum)) {
-            sum = new Tensor(sum == null ? new double[in.data.length] : sum.data.clone(), in.shape);
+            sum = sum == null ? Tensor.zeros(in.dtype(), in.shape) : sum.copyValues();
             owned.add(sum);
             setPending(in, sum, leafGrads);
         }
-        LayoutKernels.addTo(g.shape, g.data, 0, LayoutKernels.strides(g.shape), sum.data, n.viewOffset, n.viewStrides);
+        if (g.isFloat() != sum.isFloat()) g = g.to(sum.dtype());
+        if (sum.isFloat()) {
+            LayoutKernels.addTo(g.shape, g.fdata, sum.fdata, n.viewOffset, n.viewStrides);
+        } else {
+            LayoutKernels.addTo(g.shape, g.data, 0, LayoutKernels.strides(g.shape), sum.data, n.viewOffset, n.viewStrides);
+        }
     }
 
     private static Tensor pendingOf(Tensor in, Map<Tensor, Tensor> leafGrads) {

@@ -108,4 +108,16 @@ final class Checks {
             return Long.MAX_VALUE;
         }
     }
+
+    /**
+     * For ops that, like PyTorch's, reject mixed float types (matmul, convolution, linear algebra,
+     * normalization with weights): {@code t} (when present) must have {@code x}'s dtype.
+     */
+    static void sameDType(String op, Tensor x, String name, Tensor t) {
+        if (t != null && t.dtype() != x.dtype()) {
+            throw new IllegalArgumentException(op + ": " + name + " is " + t.dtype() + " " + Shape.toString(t.shape)
+                + " but the input is " + x.dtype() + " " + Shape.toString(x.shape)
+                + "; mixed float types are not promoted here, convert one with .to(DType." + x.dtype() + ")");
+        }
+    }
 }

@@ -1,6 +1,7 @@
 package dev.chainrule.autograd;
 
 import static dev.chainrule.autograd.Tensor.FILLS_INF;
+import static dev.chainrule.autograd.Tensor.MASK_LAST;
 import static dev.chainrule.autograd.Tensor.SAVES_INPUTS;
 import static dev.chainrule.autograd.Tensor.grads;
 
@@ -26,7 +27,7 @@ final class ComparisonOps {
 
     /** {@code x op c} elementwise, 1 where it holds, else 0; no graph. */
     static Tensor compare(int kernel, Tensor x, double c) {
-        return new Tensor(Kernels.scalar(kernel, x.data, c), x.shape);
+        return Tensor.result(Kernels.scalar(kernel, x.d(), c), x.shape, x);
     }
 
     /** The shape all three broadcast to, or an error naming the op and the three shapes. */
@@ -51,8 +52,8 @@ final class ComparisonOps {
         Objects.requireNonNull(b, "where: b is null");
         int[] s = broadcast3("where", mask.shape, a.shape, b.shape);
         Tensor zero = Tensor.scalar(0);
-        return new Tensor(Kernels.where(mask.data, mask.shape, a.data, a.shape, b.data, b.shape, s), s)
-            .record("where", SAVES_INPUTS, g -> grads(
+        return new Tensor(Kernels.where(mask.d(), mask.shape, a.d(), a.shape, b.d(), b.shape, s), s)
+            .record("where", SAVES_INPUTS | MASK_LAST, g -> grads(
                 a.requiresGrad ? where(mask, g, zero).sumTo(a.shape) : null,
                 b.requiresGrad ? where(mask, zero, g).sumTo(b.shape) : null,
                 null), a, b, mask);
@@ -72,8 +73,8 @@ final class ComparisonOps {
         }
         Checks.elements("maskedFill", s);
         Tensor zero = Tensor.scalar(0);
-        int saves = SAVES_INPUTS | (Double.isInfinite(value) ? FILLS_INF : 0);
-        return new Tensor(Kernels.where(mask.data, mask.shape, new double[] {value}, Kernels.SCALAR, x.data, x.shape, s), s)
+        int saves = SAVES_INPUTS | MASK_LAST | (Double.isInfinite(value) ? FILLS_INF : 0);
+        return new Tensor(Kernels.where(mask.d(), mask.shape, new double[] {value}, Kernels.SCALAR, x.d(), x.shape, s), s)
             .record("maskedFill", saves, g -> grads(where(mask, zero, g).sumTo(x.shape), null), x, mask);
     }
 }

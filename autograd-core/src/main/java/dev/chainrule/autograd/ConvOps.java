@@ -136,6 +136,8 @@ final class ConvOps {
     /** PyTorch's {@code F.conv1d/conv2d}, the spatial rank taken from the weight. */
     static Tensor conv(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] dilation, int groups) {
         Objects.requireNonNull(w, "conv: weight is null");
+        Checks.sameDType("conv", x, "weight", w);
+        Checks.sameDType("conv", x, "bias", b);
         if (w.rank() != 3 && w.rank() != 4) {
             throw new IllegalArgumentException("conv: weight " + Shape.toString(w.shape) + " must be [out, in/groups, kW] (1-D) or "
                 + "[out, in/groups, kH, kW] (2-D); 3-D convolution is not supported");
@@ -163,7 +165,7 @@ final class ConvOps {
 
     /** conv primitive: dx = convTranspose(G, w), dw = convWeight(x, G), db = Σ_{n, positions} G. */
     static Tensor conv(Tensor x, Tensor w, Tensor b, Geometry g, int[] outShape, int d) {
-        Tensor out = new Tensor(ConvKernels.conv(x.data, w.data, b == null ? null : b.data, g), outShape);
+        Tensor out = new Tensor(ConvKernels.conv(x.d(), w.d(), b == null ? null : b.d(), g), outShape);
         Node.Rule rule = gr -> grads(
             x.requiresGrad ? convTranspose(gr, w, g, x.shape, d) : null,
             w.requiresGrad ? convWeight(x, gr, g, w.shape, d) : null,
@@ -174,14 +176,14 @@ final class ConvOps {
 
     /** convTranspose primitive (conv's input gradient): dG = conv(H, w), dw = convWeight(H, G). */
     static Tensor convTranspose(Tensor gOut, Tensor w, Geometry g, int[] xShape, int d) {
-        return new Tensor(ConvKernels.convInput(gOut.data, w.data, g), xShape).record(name("convTranspose", d), SAVES_INPUTS,
+        return new Tensor(ConvKernels.convInput(gOut.d(), w.d(), g), xShape).record(name("convTranspose", d), SAVES_INPUTS,
             h -> grads(gOut.requiresGrad ? conv(h, w, null, g, gOut.shape, d) : null,
                 w.requiresGrad ? convWeight(h, gOut, g, w.shape, d) : null), gOut, w);
     }
 
     /** convWeight primitive (conv's weight gradient): dx = convTranspose(G, H), dG = conv(x, H). */
     static Tensor convWeight(Tensor x, Tensor gOut, Geometry g, int[] wShape, int d) {
-        return new Tensor(ConvKernels.convWeight(x.data, gOut.data, g), wShape).record(name("conv", d) + "Weight", SAVES_INPUTS,
+        return new Tensor(ConvKernels.convWeight(x.d(), gOut.d(), g), wShape).record(name("conv", d) + "Weight", SAVES_INPUTS,
             h -> grads(x.requiresGrad ? convTranspose(gOut, h, g, x.shape, d) : null,
                 gOut.requiresGrad ? conv(x, h, null, g, gOut.shape, d) : null), x, gOut);
     }
@@ -189,13 +191,15 @@ final class ConvOps {
     /** Σ_{n, positions} G as Tensor ops (differentiable) under createGraph, else one pass. */
     private static Tensor biasGrad(Tensor gr, Geometry g) {
         if (GradMode.enabled()) return gr.reshape(g.n, g.o, g.l).sum(2, false).sum(0, false);
-        return new Tensor(ConvKernels.channelSum(gr.data, g.n, g.o, g.l), new int[] {g.o});
+        return new Tensor(ConvKernels.channelSum(gr.d(), g.n, g.o, g.l), new int[] {g.o});
     }
 
     /** PyTorch's {@code F.conv_transpose1d/2d}: weight {@code [in, out/groups, k...]}. */
     static Tensor convTranspose(Tensor x, Tensor w, Tensor b, int[] stride, int[] padding, int[] outputPadding, int[] dilation,
                                 int groups) {
         Objects.requireNonNull(w, "convTranspose: weight is null");
+        Checks.sameDType("convTranspose", x, "weight", w);
+        Checks.sameDType("convTranspose", x, "bias", b);
         if (w.rank() != 3 && w.rank() != 4) {
             throw new IllegalArgumentException("convTranspose: weight " + Shape.toString(w.shape) + " must be [in, out/groups, kW] (1-D) or "
                 + "[in, out/groups, kH, kW] (2-D)");
@@ -261,11 +265,11 @@ final class ConvOps {
     }
 
     private static Tensor unfold(Tensor x, Geometry g, int[] outShape) {
-        return new Tensor(ConvKernels.unfold(x.data, g), outShape).record("unfold", SAVES_NONE, h -> grads(fold(h, g, x.shape)), x);
+        return new Tensor(ConvKernels.unfold(x.d(), g), outShape).record("unfold", SAVES_NONE, h -> grads(fold(h, g, x.shape)), x);
     }
 
     private static Tensor fold(Tensor cols, Geometry g, int[] outShape) {
-        return new Tensor(ConvKernels.fold(cols.data, g), outShape).record("fold", SAVES_NONE, h -> grads(unfold(h, g, cols.shape)), cols);
+        return new Tensor(ConvKernels.fold(cols.d(), g), outShape).record("fold", SAVES_NONE, h -> grads(unfold(h, g, cols.shape)), cols);
     }
 
     /** PyTorch's {@code F.fold}: {@code [N, C·kH·kW, L] → [N, C, H, W]}, overlaps summed; gradient: unfold. */
@@ -321,7 +325,7 @@ final class ConvOps {
         for (int i = 0; i < d; i++) out[i] = outLength(op, x.shape, in[i], k[i], s[i], p[i], dil[i]);
         Geometry g = geometry(op, xb.shape[0], xb.shape[1], xb.shape[1], 1, in, k, out, s, p, dil);
         int[] index = new int[g.n * g.c * g.l];
-        Tensor y = new Tensor(ConvKernels.maxPool(xb.data, g, index), shape(g.n, g.c, out));
+        Tensor y = new Tensor(ConvKernels.maxPool(xb.d(), g, index), shape(g.n, g.c, out));
         int planes = g.n * g.c;
         // FILLS_INF: a window of padding only (possible with dilation) is −∞, as in PyTorch, not an anomaly
         y.record(op, SAVES_NONE | Tensor.FILLS_INF, gr -> grads(scatterPlanes(op, gr, index, planes, g.l, g.hw, xb.shape)), xb);
@@ -330,13 +334,13 @@ final class ConvOps {
 
     /** dx[p, index[p, o]] += G[p, o]; gradient: the gather at the same positions. */
     private static Tensor scatterPlanes(String op, Tensor gOut, int[] index, int planes, int outPlane, int inPlane, int[] xShape) {
-        return new Tensor(ConvKernels.scatterPlanes(gOut.data, index, planes, outPlane, inPlane), xShape).record(op + "Backward",
+        return new Tensor(ConvKernels.scatterPlanes(gOut.d(), index, planes, outPlane, inPlane), xShape).record(op + "Backward",
             SAVES_NONE, h -> grads(gatherPlanes(op, h, index, planes, outPlane, inPlane, gOut.shape)), gOut);
     }
 
     /** out[p, o] = x[p, index[p, o]]; gradient: the scatter to the same positions. */
     private static Tensor gatherPlanes(String op, Tensor x, int[] index, int planes, int outPlane, int inPlane, int[] outShape) {
-        return new Tensor(ConvKernels.gatherPlanes(x.data, index, planes, outPlane, inPlane), outShape).record(op + "Gather",
+        return new Tensor(ConvKernels.gatherPlanes(x.d(), index, planes, outPlane, inPlane), outShape).record(op + "Gather",
             SAVES_NONE, h -> grads(scatterPlanes(op, h, index, planes, outPlane, inPlane, x.shape)), x);
     }
 
@@ -381,14 +385,14 @@ final class ConvOps {
     private static Tensor box(String op, Tensor x, Windows[] win, int[] outShape) {
         Windows rows = win.length == 1 ? ONE : win[0], cols = win[win.length - 1];
         int h = win.length == 1 ? 1 : x.shape[2], w = x.shape[x.rank() - 1], planes = x.shape[0] * x.shape[1];
-        return new Tensor(ConvKernels.boxAverage(x.data, planes, h, w, rows, cols), outShape).record(op, SAVES_NONE,
+        return new Tensor(ConvKernels.boxAverage(x.d(), planes, h, w, rows, cols), outShape).record(op, SAVES_NONE,
             gr -> grads(boxTranspose(op, gr, win, x.shape)), x);
     }
 
     private static Tensor boxTranspose(String op, Tensor gOut, Windows[] win, int[] xShape) {
         Windows rows = win.length == 1 ? ONE : win[0], cols = win[win.length - 1];
         int h = win.length == 1 ? 1 : xShape[2], w = xShape[xShape.length - 1], planes = xShape[0] * xShape[1];
-        return new Tensor(ConvKernels.boxAverageTranspose(gOut.data, planes, h, w, rows, cols), xShape.clone())
+        return new Tensor(ConvKernels.boxAverageTranspose(gOut.d(), planes, h, w, rows, cols), xShape.clone())
             .record(op + "Backward", SAVES_NONE, h2 -> grads(box(op, h2, win, gOut.shape)), gOut);
     }
 }

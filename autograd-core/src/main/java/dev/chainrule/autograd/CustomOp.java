@@ -125,7 +125,7 @@ public final class CustomOp {
             value = forward.apply(in.clone());
         }
         if (value == null) throw new IllegalStateException("custom op '" + name + "': forward returned null; return the output tensor");
-        Tensor out = new Tensor(value.data.clone(), value.shape.clone());
+        Tensor out = value.copyValues();
         Saved saved = new Saved(List.of(in), out);
         return out.record(name, SAVES_BOTH, g -> checked(backward.apply(saved, g), in), in);
     }

@@ -31,7 +31,7 @@ final class ElementwiseOps {
     /** The forward value of {@code a op b} with broadcasting, not yet recorded. */
     static Tensor binary(String op, int kernel, Tensor a, Tensor b) {
         int[] s = broadcastShape(op, a, b);
-        return new Tensor(Kernels.binary(kernel, a.data, a.shape, b.data, b.shape, s), s);
+        return Tensor.result(Kernels.binary(kernel, a.d(), a.shape, b.d(), b.shape, s), s, a, b);
     }
 
     /** d(a+b) = da + db. */
@@ -62,7 +62,7 @@ final class ElementwiseOps {
     // ---------------------------------------------------------------- binary, scalar operand
 
     private static Tensor scalarOp(int kernel, Tensor x, double c) {
-        return new Tensor(Kernels.scalar(kernel, x.data, c), x.shape);
+        return Tensor.result(Kernels.scalar(kernel, x.d(), c), x.shape, x);
     }
 
     /** d(x+c) = dx. */
@@ -89,12 +89,12 @@ final class ElementwiseOps {
 
     /** The forward value of a unary kernel with parameters {@code p}, {@code q}, not yet recorded. */
     static Tensor unary(int kernel, Tensor x, double p, double q) {
-        return new Tensor(Kernels.unary(kernel, x.data, p, q), x.shape);
+        return Tensor.result(Kernels.unary(kernel, x.d(), p, q), x.shape, x);
     }
 
     /** A first-order backward kernel {@code op(a, b)} over two tensors of one shape; records nothing. */
     static Tensor fused(int op, Tensor a, Tensor b) {
-        return new Tensor(Kernels.binary(op, a.data, a.shape, b.data, b.shape, a.shape), a.shape);
+        return Tensor.result(Kernels.binary(op, a.d(), a.shape, b.d(), b.shape, a.shape), a.shape, a, b);
     }
 
     /** d(−x) = −dx. */
@@ -226,7 +226,7 @@ final class ElementwiseOps {
 
     /** A first-order backward {@code g · f'(x)} in one pass (see {@link Kernels#derivative}); records nothing. */
     private static Tensor derivative(int op, Tensor g, Tensor x, double p) {
-        return new Tensor(Kernels.derivative(op, g.data, x.data, p), x.shape);
+        return Tensor.result(Kernels.derivative(op, g.d(), x.d(), p), x.shape, g, x);
     }
 
     /** d erf = (2/√π) e^(−x²) dx. */
@@ -294,7 +294,7 @@ final class ElementwiseOps {
 
     /** The share of the gradient of max(a, b) that goes to a: 1 where a wins, 1/2 on a tie, 0 where b wins. */
     private static Tensor maxShare(Tensor a, Tensor b, int[] s) {
-        return new Tensor(Kernels.binary(Kernels.MAX_SHARE, a.data, a.shape, b.data, b.shape, s), s);
+        return Tensor.result(Kernels.binary(Kernels.MAX_SHARE, a.d(), a.shape, b.d(), b.shape, s), s, a, b);
     }
 
     /** d max(a, b) = [a &gt; b] da + [b &gt; a] db, a tie splitting the gradient 1/2 each (NaN wins, as PyTorch). */

@@ -25,7 +25,7 @@ final class FunctionalTransforms {
         Checks.nonNullElements(op, "input", xs);
         if (xs.length == 0) throw new IllegalArgumentException(op + ": no inputs; pass at least one tensor");
         Tensor[] out = new Tensor[xs.length];
-        for (int i = 0; i < xs.length; i++) out[i] = new Tensor(xs[i].data.clone(), xs[i].shape.clone()).requiresGrad();
+        for (int i = 0; i < xs.length; i++) out[i] = xs[i].copyValues().requiresGrad();
         return out;
     }
 
@@ -108,7 +108,7 @@ final class FunctionalTransforms {
                 seed[j] = 1;
                 List<Tensor> gs = Autograd.grad(out, Arrays.asList(xs), new Tensor(seed, out.shape), true, false);
                 for (int i = 0; i < xs.length; i++) {
-                    System.arraycopy(gs.get(i).data, 0, data[i], j * xs[i].size(), xs[i].size());
+                    System.arraycopy(gs.get(i).d(), 0, data[i], j * xs[i].size(), xs[i].size());
                 }
             }
         }

@@ -13,6 +13,10 @@ import java.util.function.Function;
  * output element) gives the analytic Jacobian. They agree when every entry satisfies
  * |analytic − numeric| ≤ atol + rtol·|numeric|. Defaults: eps 1e-6, atol 1e-5, rtol 1e-3 (double).
  *
+ * <p>The check always runs in FLOAT64: {@code f} receives FLOAT64 copies of the inputs whatever
+ * their dtype (a step of 1e-6 is below float32's resolution). Tensors that {@code f} captures keep
+ * their own dtype; to check a FLOAT32 model, check a FLOAT64 copy of it ({@code Module.to}).
+ *
  * <pre>{@code
  * GradCheck.Result r = GradCheck.check(x -> x[0].tanh().mul(x[1]).sum(), a, b);
  * if (!r.passed()) System.err.println(r);
@@ -80,7 +84,7 @@ public final class GradCheck {
                 List<Tensor> gs = Autograd.grad(out, Arrays.asList(xs), new Tensor(seed, out.shape), j < m - 1, false);
                 int col = 0;
                 for (Tensor g : gs) {
-                    System.arraycopy(g.data, 0, analytic[j], col, g.size());
+                    System.arraycopy(g.d(), 0, analytic[j], col, g.size());
                     col += g.size();
                 }
             }
@@ -91,8 +95,8 @@ public final class GradCheck {
         int col = 0;
         for (int i = 0; i < inputs.length; i++) {
             for (int e = 0; e < inputs[i].size(); e++, col++) {
-                double[] plus = evaluate("GradCheck.check", f, leaves(inputs, i, e, eps), out).data;
-                double[] minus = evaluate("GradCheck.check", f, leaves(inputs, i, e, -eps), out).data;
+                double[] plus = evaluate("GradCheck.check", f, leaves(inputs, i, e, eps), out).d();
+                double[] minus = evaluate("GradCheck.check", f, leaves(inputs, i, e, -eps), out).d();
                 for (int j = 0; j < m; j++) {
                     double numeric = (plus[j] - minus[j]) / (2 * eps);
                     double a = analytic[j][col];
@@ -160,7 +164,7 @@ public final class GradCheck {
     private static Tensor[] leaves(Tensor[] inputs, int i, int e, double delta) {
         Tensor[] xs = new Tensor[inputs.length];
         for (int k = 0; k < inputs.length; k++) {
-            double[] d = inputs[k].data.clone();
+            double[] d = inputs[k].d().clone();
             if (k == i) d[e] += delta;
             xs[k] = new Tensor(d, inputs[k].shape.clone()).requiresGrad();
         }

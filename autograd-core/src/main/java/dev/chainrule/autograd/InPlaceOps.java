@@ -38,8 +38,13 @@ final class InPlaceOps {
             throw new IllegalArgumentException("addInPlace: " + Shape.toString(other.shape) + " does not broadcast to "
                 + Shape.toString(x.shape));
         }
-        double[] o = other.data.length == x.data.length ? other.data : Kernels.broadcastTo(other.data, other.shape, x.shape);
-        Kernels.axpy(alpha, o, x.data);
+        if (x.isFloat()) {
+            float[] o = other.size() == x.size() ? other.f() : Kernels.toFloat(Kernels.broadcastTo(other.d(), other.shape, x.shape));
+            InPlaceKernels.axpy(alpha, o, x.fdata);
+        } else {
+            double[] o = other.size() == x.size() ? other.d() : Kernels.broadcastTo(other.d(), other.shape, x.shape);
+            Kernels.axpy(alpha, o, x.data);
+        }
         x.version++;
         return x;
     }
@@ -47,8 +52,12 @@ final class InPlaceOps {
     /** {@code x *= c}. */
     static Tensor mulInPlace(Tensor x, double c) {
         check("mulInPlace");
-        double[] d = x.data;
-        for (int i = 0; i < d.length; i++) d[i] *= c;
+        if (x.isFloat()) {
+            InPlaceKernels.scale(x.fdata, c);
+        } else {
+            double[] d = x.data;
+            for (int i = 0; i < d.length; i++) d[i] *= c;
+        }
         x.version++;
         return x;
     }
@@ -57,7 +66,8 @@ final class InPlaceOps {
     static Tensor lerpInPlace(Tensor x, Tensor end, double weight) {
         check("lerpInPlace");
         sameShape("lerpInPlace", x, "end", end);
-        InPlaceKernels.lerp(x.data, end.data, weight);
+        if (x.isFloat()) InPlaceKernels.lerp(x.fdata, end.f(), weight);
+        else InPlaceKernels.lerp(x.data, end.d(), weight);
         x.version++;
         return x;
     }
@@ -67,7 +77,8 @@ final class InPlaceOps {
         check("addcmulInPlace");
         sameShape("addcmulInPlace", x, "tensor1", a);
         sameShape("addcmulInPlace", x, "tensor2", b);
-        InPlaceKernels.addcmul(x.data, a.data, b.data, value);
+        if (x.isFloat()) InPlaceKernels.addcmul(x.fdata, a.f(), b.f(), value);
+        else InPlaceKernels.addcmul(x.data, a.d(), b.d(), value);
         x.version++;
         return x;
     }
@@ -77,7 +88,8 @@ final class InPlaceOps {
         check("addcdivInPlace");
         sameShape("addcdivInPlace", x, "tensor1", a);
         sameShape("addcdivInPlace", x, "tensor2", b);
-        InPlaceKernels.addcdiv(x.data, a.data, b.data, value);
+        if (x.isFloat()) InPlaceKernels.addcdiv(x.fdata, a.f(), b.f(), value);
+        else InPlaceKernels.addcdiv(x.data, a.d(), b.d(), value);
         x.version++;
         return x;
     }
@@ -90,7 +102,8 @@ final class InPlaceOps {
         if (!(divisor > 0) || Double.isInfinite(divisor)) {
             throw new IllegalArgumentException("addcdivSqrtInPlace: divisor " + divisor + " must be positive and finite");
         }
-        InPlaceKernels.addcdivSqrt(x.data, a.data, s.data, value, divisor, eps);
+        if (x.isFloat()) InPlaceKernels.addcdivSqrt(x.fdata, a.f(), s.f(), value, divisor, eps);
+        else InPlaceKernels.addcdivSqrt(x.data, a.d(), s.d(), value, divisor, eps);
         x.version++;
         return x;
     }
@@ -101,7 +114,8 @@ final class InPlaceOps {
         if (!(lo <= hi)) {
             throw new IllegalArgumentException("clampInPlace: lo " + lo + " must be <= hi " + hi + " (and neither NaN)");
         }
-        InPlaceKernels.clamp(x.data, lo, hi);
+        if (x.isFloat()) InPlaceKernels.clamp(x.fdata, lo, hi);
+        else InPlaceKernels.clamp(x.data, lo, hi);
         x.version++;
         return x;
     }
@@ -114,7 +128,8 @@ final class InPlaceOps {
             throw new IllegalArgumentException("copyFrom: source shape " + Shape.toString(src.shape) + " differs from "
                 + Shape.toString(x.shape));
         }
-        System.arraycopy(src.data, 0, x.data, 0, x.data.length);
+        if (x.isFloat()) System.arraycopy(src.f(), 0, x.fdata, 0, x.size());
+        else System.arraycopy(src.d(), 0, x.data, 0, x.size());
         x.version++;
         return x;
     }
@@ -123,11 +138,15 @@ final class InPlaceOps {
     static Tensor copyFrom(Tensor x, double[] src) {
         check("copyFrom");
         Objects.requireNonNull(src, "copyFrom: src is null");
-        if (src.length < x.data.length) {
+        if (src.length < x.size()) {
             throw new IllegalArgumentException("copyFrom: " + src.length + " values cannot fill shape " + Shape.toString(x.shape)
-                + " (" + x.data.length + " elements)");
+                + " (" + x.size() + " elements)");
         }
-        System.arraycopy(src, 0, x.data, 0, x.data.length);
+        if (x.isFloat()) {
+            for (int i = 0; i < x.fdata.length; i++) x.fdata[i] = (float) src[i];
+        } else {
+            System.arraycopy(src, 0, x.data, 0, x.size());
+        }
         x.version++;
         return x;
     }

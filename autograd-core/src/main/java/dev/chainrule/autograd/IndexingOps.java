@@ -22,14 +22,14 @@ final class IndexingOps {
     static Tensor pick(Tensor x, int[] index) {
         int[] idx = classIndices("pick", x, index);
         int classes = x.shape[x.rank() - 1];
-        return new Tensor(Kernels.pick(x.data, classes, idx), Shape.drop(x.shape, x.rank() - 1)).record("pick", SAVES_NONE,
+        return new Tensor(Kernels.pick(x.d(), classes, idx), Shape.drop(x.shape, x.rank() - 1)).record("pick", SAVES_NONE,
             g -> grads(scatter(g, idx, x.shape)), x);
     }
 
     /** The adjoint of {@link #pick}: zeros of {@code target} with row r's value at {@code [r, index[r]]}. */
     private static Tensor scatter(Tensor x, int[] index, int[] target) {
         int classes = target[target.length - 1];
-        return new Tensor(Kernels.scatter(x.data, classes, index), target).record("scatter", SAVES_NONE,
+        return new Tensor(Kernels.scatter(x.d(), classes, index), target).record("scatter", SAVES_NONE,
             g -> grads(g.pick(index)), x);
     }
 
@@ -43,7 +43,7 @@ final class IndexingOps {
             throw new IllegalArgumentException(op + ": needs rank >= 1 ([rows, classes]), got a scalar");
         }
         int classes = x.shape[x.rank() - 1];
-        int rows = x.data.length / classes;
+        int rows = x.d().length / classes;
         if (index.length != rows) {
             throw new IllegalArgumentException(op + ": shape " + Shape.toString(x.shape) + " has " + rows
                 + " rows but " + index.length + " class indices were given; pass one class index per row");
@@ -82,7 +82,7 @@ final class IndexingOps {
         int[] shape = x.shape.clone();
         shape[ax] = idx.length;
         Checks.elements("indexSelect", shape);
-        return new Tensor(LayoutKernels.indexSelect(x.data, Shape.outer(x.shape, ax), n, Shape.inner(x.shape, ax), idx), shape)
+        return new Tensor(LayoutKernels.indexSelect(x.d(), Shape.outer(x.shape, ax), n, Shape.inner(x.shape, ax), idx), shape)
             .record("indexSelect", SAVES_NONE, g -> grads(indexAdd(g, ax, idx, n)), x);
     }
 
@@ -90,7 +90,7 @@ final class IndexingOps {
     private static Tensor indexAdd(Tensor g, int ax, int[] idx, int n) {
         int[] shape = g.shape.clone();
         shape[ax] = n;
-        return new Tensor(LayoutKernels.indexAdd(g.data, Shape.outer(g.shape, ax), n, Shape.inner(g.shape, ax), idx), shape)
+        return new Tensor(LayoutKernels.indexAdd(g.d(), Shape.outer(g.shape, ax), n, Shape.inner(g.shape, ax), idx), shape)
             .record("indexAdd", SAVES_NONE, gg -> grads(indexSelectUnchecked(gg, ax, idx)), g);
     }
 
@@ -109,7 +109,7 @@ final class IndexingOps {
     }
 
     private static Tensor gatherUnchecked(Tensor x, int ax, int[] idx, int[] idxShape) {
-        return new Tensor(LayoutKernels.gather(x.data, x.shape, ax, idx, idxShape), idxShape)
+        return new Tensor(LayoutKernels.gather(x.d(), x.shape, ax, idx, idxShape), idxShape)
             .record("gather", SAVES_NONE, g -> grads(scatterAddUnchecked(Tensor.zeros(x.shape), ax, idx, idxShape, g)), x);
     }
 
@@ -140,7 +140,7 @@ final class IndexingOps {
     }
 
     private static Tensor scatterAddUnchecked(Tensor self, int ax, int[] idx, int[] idxShape, Tensor src) {
-        return new Tensor(LayoutKernels.scatterAdd(self.data, self.shape, ax, idx, idxShape, src.data), self.shape)
+        return new Tensor(LayoutKernels.scatterAdd(self.d(), self.shape, ax, idx, idxShape, src.d()), self.shape)
             .record("scatterAdd", SAVES_NONE,
                 g -> grads(self.requiresGrad ? g : null, src.requiresGrad ? gatherUnchecked(g, ax, idx, idxShape) : null), self, src);
     }
@@ -165,9 +165,9 @@ final class IndexingOps {
     /** The values of an index tensor as ints, each checked to be an integer in [0, x.shape[ax]). */
     private static int[] indices(String op, Tensor index, int ax, Tensor x) {
         int n = x.shape[ax];
-        int[] idx = new int[index.data.length];
+        int[] idx = new int[index.d().length];
         for (int p = 0; p < idx.length; p++) {
-            double v = index.data[p];
+            double v = index.d()[p];
             if (v != Math.rint(v) || Double.isInfinite(v)) {
                 throw new IllegalArgumentException(op + ": index element " + elementAt(p, index.shape) + " is " + v
                     + ", not an integer; index tensors hold integer values (as doubles)");

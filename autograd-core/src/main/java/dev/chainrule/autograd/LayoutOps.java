@@ -35,7 +35,7 @@ final class LayoutOps {
         int[] s = x.shape.clone();
         s[r - 2] = cols;
         s[r - 1] = rows;
-        return new Tensor(Kernels.transposeLast2(x.data, x.data.length / (rows * cols), rows, cols), s)
+        return new Tensor(Kernels.transposeLast2(x.d(), x.d().length / (rows * cols), rows, cols), s)
             .record("transpose", SAVES_NONE, g -> grads(g.transpose()), x);
     }
 
@@ -57,7 +57,7 @@ final class LayoutOps {
                 known = Math.min(known * s[i], 1L << 31);   // saturate: more than any tensor holds, and no overflow
             }
         }
-        int n = x.data.length;
+        int n = x.d().length;
         if (infer >= 0) {
             if (n % known != 0) {
                 throw new IllegalArgumentException("reshape: " + Shape.toString(x.shape) + " to " + Shape.toString(newShape)
@@ -69,7 +69,7 @@ final class LayoutOps {
                 + Shape.toString(newShape) + " (" + known + " elements): sizes differ");
         }
         if (Arrays.equals(s, x.shape)) return x;
-        return new Tensor(x.data.clone(), s).record("reshape", SAVES_NONE, g -> grads(g.reshape(x.shape)), x);
+        return new Tensor(x.d().clone(), s).record("reshape", SAVES_NONE, g -> grads(g.reshape(x.shape)), x);
     }
 
     /** Gradient: summed back to the input's shape. */
@@ -82,7 +82,7 @@ final class LayoutOps {
                 + Shape.toString(target));
         }
         int[] t = target.clone();
-        return new Tensor(Kernels.broadcastTo(x.data, x.shape, t), t).record("broadcastTo", SAVES_NONE,
+        return new Tensor(Kernels.broadcastTo(x.d(), x.shape, t), t).record("broadcastTo", SAVES_NONE,
             g -> grads(g.sumTo(x.shape)), x);
     }
 
@@ -96,7 +96,7 @@ final class LayoutOps {
                 + Shape.toString(target));
         }
         int[] t = target.clone();
-        return new Tensor(Kernels.sumTo(x.data, x.shape, t), t).record("sumTo", SAVES_NONE,
+        return new Tensor(Kernels.sumTo(x.d(), x.shape, t), t).record("sumTo", SAVES_NONE,
             g -> grads(g.broadcastTo(x.shape)), x);
     }
 
@@ -108,7 +108,7 @@ final class LayoutOps {
      * {@link #embed} into zeros of x's shape at the same positions.
      */
     static Tensor view(String op, Tensor x, int[] outShape, int offset, int[] strides) {
-        Tensor out = new Tensor(LayoutKernels.gatherStrided(x.data, offset, strides, outShape, Kernels.size(outShape)), outShape)
+        Tensor out = new Tensor(LayoutKernels.gatherStrided(x.d(), offset, strides, outShape, Kernels.size(outShape)), outShape)
             .record(op, SAVES_NONE, g -> grads(embed(op, g, x.shape, offset, strides)), x);
         if (out.node != null) {            // lets a first-order backward add g into x's gradient in place (see Backprop)
             out.node.viewOffset = offset;
@@ -120,7 +120,7 @@ final class LayoutOps {
     /** The adjoint of {@link #view}: zeros of {@code shape} with g written at the view's positions. Gradient: the view. */
     private static Tensor embed(String op, Tensor g, int[] shape, int offset, int[] strides) {
         double[] out = new double[Kernels.size(shape)];
-        LayoutKernels.copy(g.shape, g.data, 0, LayoutKernels.strides(g.shape), out, offset, strides);
+        LayoutKernels.copy(g.shape, g.d(), 0, LayoutKernels.strides(g.shape), out, offset, strides);
         return new Tensor(out, shape).record(op + "Backward", SAVES_NONE, gg -> grads(view(op, gg, g.shape, offset, strides)), g);
     }
 
@@ -148,7 +148,7 @@ final class LayoutOps {
             shape[i] = x.shape[p[i]];
             strides[i] = xs[p[i]];
         }
-        return new Tensor(LayoutKernels.gatherStrided(x.data, 0, strides, shape, x.data.length), shape)
+        return new Tensor(LayoutKernels.gatherStrided(x.d(), 0, strides, shape, x.d().length), shape)
             .record("permute", SAVES_NONE, g -> grads(g.permute(inv)), x);
     }
 
@@ -173,7 +173,7 @@ final class LayoutOps {
             strides[a] = -strides[a];
         }
         if (offset == 0) return x;                        // only size-1 axes (or none): nothing moves
-        return new Tensor(LayoutKernels.gatherStrided(x.data, offset, strides, x.shape, x.data.length), x.shape)
+        return new Tensor(LayoutKernels.gatherStrided(x.d(), offset, strides, x.shape, x.d().length), x.shape)
             .record("flip", SAVES_NONE, g -> grads(g.flip(ax)), x);
     }
 
@@ -400,12 +400,12 @@ final class LayoutOps {
                     + Shape.toString(first.shape) + "; all dimensions except axis " + ax + " must match");
             }
             sizes[i] = t.shape[ax];
-            parts[i] = t.data;
+            parts[i] = t.d();
             total += sizes[i];
         }
         if (ts.length == 1) return first;
         int[] shape = first.shape.clone();
-        Checks.elements("cat", Checks.product(first.data.length / first.shape[ax], total), null);
+        Checks.elements("cat", Checks.product(first.d().length / first.shape[ax], total), null);
         shape[ax] = (int) total;
         double[] out = LayoutKernels.cat(parts, sizes, Shape.outer(first.shape, ax), Shape.inner(first.shape, ax));
         return new Tensor(out, shape).record("cat", SAVES_NONE, g -> {
@@ -538,7 +538,7 @@ final class LayoutOps {
             dstOff += before[d] * os[d];
             emptyBox |= box[d] == 0;
         }
-        if (!emptyBox) LayoutKernels.copy(box, x.data, srcOff, xs, out, dstOff, os);
+        if (!emptyBox) LayoutKernels.copy(box, x.d(), srcOff, xs, out, dstOff, os);
         int[] crop = new int[padding.length];
         for (int i = 0; i < crop.length; i++) crop[i] = -padding[i];
         return new Tensor(out, shape).record("pad", SAVES_NONE | (Double.isInfinite(value) ? FILLS_INF : 0),
@@ -555,7 +555,7 @@ final class LayoutOps {
                 + " has rank " + x.rank() + "; it needs rank >= 2 (the last two axes are the matrices)");
         }
         int rows = x.shape[x.rank() - 2], cols = x.shape[x.rank() - 1];
-        return new Tensor(LayoutKernels.triangle(x.data, x.data.length / (rows * cols), rows, cols, k, lower), x.shape)
+        return new Tensor(LayoutKernels.triangle(x.d(), x.d().length / (rows * cols), rows, cols, k, lower), x.shape)
             .record(op, SAVES_NONE, g -> grads(triangle(g, k, lower)), x);
     }
 }

@@ -54,7 +54,7 @@ final class LinalgOps {
 
     private static int batchCount(Tensor a) {
         int r = a.rank();
-        return a.data.length / (a.shape[r - 2] * a.shape[r - 1]);
+        return a.d().length / (a.shape[r - 2] * a.shape[r - 1]);
     }
 
     /** {@code shape} with its last two dimensions replaced by {@code x, y}. */
@@ -98,7 +98,7 @@ final class LinalgOps {
                 + " is not a matrix; pass shape [..., m, n]");
         }
         int r = x.rank(), rows = x.shape[r - 2], cols = x.shape[r - 1];
-        return new Tensor(LinalgKernels.diagonal(x.data, batchCount(x), rows, cols), batchThen(x.shape, Math.min(rows, cols)))
+        return new Tensor(LinalgKernels.diagonal(x.d(), batchCount(x), rows, cols), batchThen(x.shape, Math.min(rows, cols)))
             .record("diagonal", SAVES_NONE, g -> grads(diagEmbed(g, rows, cols)), x);
     }
 
@@ -107,8 +107,8 @@ final class LinalgOps {
         int[] s = Arrays.copyOf(v.shape, v.rank() + 1);
         s[s.length - 2] = rows;
         s[s.length - 1] = cols;
-        int batch = v.data.length / Math.min(rows, cols);
-        return new Tensor(LinalgKernels.diagEmbed(v.data, batch, rows, cols), s)
+        int batch = v.d().length / Math.min(rows, cols);
+        return new Tensor(LinalgKernels.diagEmbed(v.d(), batch, rows, cols), s)
             .record("diagEmbed", SAVES_NONE, g -> grads(diagonal(g)), v);
     }
 
@@ -128,10 +128,10 @@ final class LinalgOps {
      */
     static Tensor cholesky(Tensor a) {
         int n = square("cholesky", "input", a);
-        double[] out = new double[a.data.length];
+        double[] out = new double[a.d().length];
         int batch = batchCount(a);
         for (int b = 0; b < batch; b++) {
-            int info = LinalgKernels.cholesky(a.data, out, b * n * n, n);
+            int info = LinalgKernels.cholesky(a.d(), out, b * n * n, n);
             if (info != 0) {
                 throw new IllegalArgumentException("cholesky: " + matrix(a.shape, b) + " is not positive definite (its leading minor of order "
                     + info + " is not positive); pass a symmetric positive-definite matrix, e.g. add a multiple of the identity (jitter)");
@@ -151,6 +151,7 @@ final class LinalgOps {
     /** X = A⁻¹ B ({@code left}) or B A⁻¹, A triangular; batch dimensions broadcast. */
     static Tensor solveTriangular(Tensor a, Tensor b, boolean upper, boolean left, boolean unit) {
         int n = square("solveTriangular", "A", a);
+        Checks.sameDType("solveTriangular", a, "B", b);
         if (b.rank() < 2) {
             throw new IllegalArgumentException("solveTriangular: B of shape " + Shape.toString(b.shape)
                 + " is not a matrix; pass B as [..., " + n + ", k] (left) or [..., k, " + n + "] (right); reshape a vector to a column");
@@ -173,17 +174,17 @@ final class LinalgOps {
     static Tensor solveTriangularPrimitive(Tensor a, Tensor b, boolean upper, boolean left, boolean unit) {
         int n = a.shape[a.rank() - 1];
         int k = left ? b.shape[b.rank() - 1] : b.shape[b.rank() - 2];
-        double[] x = b.data.clone();
+        double[] x = b.d().clone();
         int batch = batchCount(a);
         for (int i = 0; i < batch; i++) {
             if (!unit) {
-                int z = LinalgKernels.zeroOnDiagonal(a.data, i * n * n, n);
+                int z = LinalgKernels.zeroOnDiagonal(a.d(), i * n * n, n);
                 if (z >= 0) {
                     throw new IllegalArgumentException("solveTriangular: " + matrix(a.shape, i) + " is singular (diagonal element "
                         + z + " is 0); a triangular system needs a nonzero diagonal");
                 }
             }
-            LinalgKernels.solveTriangularInPlace(left, upper, unit, n, k, a.data, i * n * n, x, i * n * k);
+            LinalgKernels.solveTriangularInPlace(left, upper, unit, n, k, a.d(), i * n * n, x, i * n * k);
         }
         Tensor out = new Tensor(x, b.shape);
         return out.record(left ? "solveTriangular" : "solveTriangular(right)", SAVES_BOTH, g -> {
@@ -202,6 +203,7 @@ final class LinalgOps {
     /** X = A⁻¹ B; B is {@code [..., n, k]} or a batch of vectors {@code [..., n]}; batch dimensions broadcast. */
     static Tensor solve(Tensor a, Tensor b) {
         int n = square("solve", "A", a);
+        Checks.sameDType("solve", a, "B", b);
         // PyTorch's rule: B is a batch of vectors when it is 1-D, or when it has A's shape without the last dimension.
         boolean vector = b.rank() == 1 || (b.rank() == a.rank() - 1 && Arrays.equals(b.shape, Arrays.copyOf(a.shape, a.rank() - 1)));
         if (vector) {
@@ -225,7 +227,7 @@ final class LinalgOps {
     /** The primitive on equal batch dimensions. Backward: dB = A⁻ᵀ G = solve(Aᵀ, G), dA = −dB Xᵀ. */
     private static Tensor solvePrimitive(Tensor a, Tensor b) {
         int n = a.shape[a.rank() - 1], k = b.shape[b.rank() - 1];
-        double[] lu = a.data.clone(), x = b.data.clone();
+        double[] lu = a.d().clone(), x = b.d().clone();
         int[] piv = new int[n];
         int batch = batchCount(a);
         for (int i = 0; i < batch; i++) {
@@ -252,7 +254,7 @@ final class LinalgOps {
     /** {@link #inverse} with errors named after {@code op} (det and slogdet call it in their rules). */
     private static Tensor inverse(String op, Tensor a) {
         int n = square(op, "input", a);
-        double[] y = a.data.clone();
+        double[] y = a.d().clone();
         int batch = batchCount(a);
         for (int i = 0; i < batch; i++) {
             if (LinalgKernels.inverseInPlace(y, i * n * n, n) != 0) throw singular(op, a.shape, i);
@@ -267,7 +269,7 @@ final class LinalgOps {
     /** det A (0 for a singular A). Backward: dA = G · det A · A⁻ᵀ (Jacobi's formula; needs A invertible). */
     static Tensor det(Tensor a) {
         int n = square("det", "input", a);
-        double[] lu = a.data.clone(), d = new double[batchCount(a)];
+        double[] lu = a.d().clone(), d = new double[batchCount(a)];
         int[] piv = new int[n];
         for (int i = 0; i < d.length; i++) {
             LinalgKernels.luInPlace(lu, i * n * n, n, piv);
@@ -284,7 +286,7 @@ final class LinalgOps {
      */
     static Linalg.SignLogDet slogdet(Tensor a) {
         int n = square("slogdet", "input", a);
-        double[] lu = a.data.clone();
+        double[] lu = a.d().clone();
         int batch = batchCount(a);
         double[] sign = new double[batch], logAbs = new double[batch];
         int[] piv = new int[n];
@@ -311,9 +313,9 @@ final class LinalgOps {
     static Linalg.Eigh eigh(Tensor a) {
         int n = square("eigh", "input", a);
         int batch = batchCount(a);
-        double[] w = new double[batch * n], v = new double[a.data.length];
+        double[] w = new double[batch * n], v = new double[a.d().length];
         for (int i = 0; i < batch; i++) {
-            int info = LinalgKernels.eigh(a.data, i * n * n, n, w, i * n, v, i * n * n);
+            int info = LinalgKernels.eigh(a.d(), i * n * n, n, w, i * n, v, i * n * n);
             if (info < 0) {
                 throw new IllegalArgumentException("eigh: " + matrix(a.shape, i) + " holds NaN or Inf in its lower triangle "
                     + "(the part eigh reads); its eigenvalues are undefined");

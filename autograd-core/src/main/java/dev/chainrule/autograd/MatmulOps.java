@@ -21,6 +21,7 @@ final class MatmulOps {
      */
     static Tensor matmul(Tensor a, Tensor b) {
         Checks.nonNull("matmul", "other", b);
+        Checks.sameDType("matmul", a, "other", b);
         if (a.rank() == 0 || b.rank() == 0) {
             throw new IllegalArgumentException("matmul: " + Shape.toString(a.shape) + " x " + Shape.toString(b.shape)
                 + ": both operands need rank >= 1; use mul for scalars");
@@ -75,15 +76,22 @@ final class MatmulOps {
         int m = ta ? a.shape[r - 1] : a.shape[r - 2];
         int k = ta ? a.shape[r - 2] : a.shape[r - 1];
         int n = tb ? b.shape[r - 2] : b.shape[r - 1];
-        int batch = a.data.length / (m * k);
+        int batch = a.d().length / (m * k);
         int[] outShape = a.shape.clone();
         outShape[r - 2] = m;
         outShape[r - 1] = n;
-        double[] c = new double[Checks.elements("matmul", Checks.product(batch, (long) m * n), outShape)];
-        for (int i = 0; i < batch; i++) {
-            Gemm.gemm(ta, tb, m, n, k, a.data, i * m * k, b.data, i * k * n, 0.0, c, i * m * n);
+        int size = Checks.elements("matmul", Checks.product(batch, (long) m * n), outShape);
+        Tensor out;
+        if (a.isFloat() && b.isFloat()) {
+            float[] c = new float[size];
+            for (int i = 0; i < batch; i++) Gemm.gemm(ta, tb, m, n, k, a.fdata, i * m * k, b.fdata, i * k * n, 0.0, c, i * m * n);
+            out = new Tensor(c, outShape);
+        } else {                                    // FLOAT64, or mixed inside a rule (a gradient meeting a saved input)
+            double[] c = new double[size], ad = a.d(), bd = b.d();
+            for (int i = 0; i < batch; i++) Gemm.gemm(ta, tb, m, n, k, ad, i * m * k, bd, i * k * n, 0.0, c, i * m * n);
+            out = new Tensor(c, outShape);
         }
-        return new Tensor(c, outShape).record(ta ? (tb ? "matmul(TT)" : "matmul(TN)") : tb ? "matmul(NT)" : "matmul",
+        return out.record(ta ? (tb ? "matmul(TT)" : "matmul(TN)") : tb ? "matmul(NT)" : "matmul",
             SAVES_INPUTS, g -> {
                 Tensor da = null, db = null;
                 if (!ta && !tb) {
@@ -113,6 +121,8 @@ final class MatmulOps {
             throw new IllegalArgumentException("linear: input " + Shape.toString(x.shape) + " and weight " + Shape.toString(weight.shape)
                 + ": weight must be [out, in] with in equal to the input's last dimension");
         }
+        Checks.sameDType("linear", x, "weight", weight);
+        Checks.sameDType("linear", x, "bias", bias);
         if (bias != null && (bias.rank() != 1 || bias.shape[0] != weight.shape[0])) {
             throw new IllegalArgumentException("linear: bias " + Shape.toString(bias.shape) + " does not match weight "
                 + Shape.toString(weight.shape) + "; bias must be [out] = [" + weight.shape[0] + "]");
@@ -123,12 +133,23 @@ final class MatmulOps {
             return linear(x.reshape(-1, x.shape[x.rank() - 1]), weight, bias).reshape(outShape);
         }
         int rows = x.shape[0], in = x.shape[1], out = weight.shape[0];
-        double[] y = new double[Checks.elements("linear", (long) rows * out, null)];
-        if (bias != null) {
-            for (int r = 0; r < rows; r++) System.arraycopy(bias.data, 0, y, r * out, out);
+        int size = Checks.elements("linear", (long) rows * out, null);
+        Tensor result;
+        if (x.isFloat()) {
+            float[] y = new float[size];
+            if (bias != null) {
+                for (int r = 0; r < rows; r++) System.arraycopy(bias.fdata, 0, y, r * out, out);
+            }
+            Gemm.gemm(false, true, rows, out, in, x.fdata, 0, weight.fdata, 0, bias == null ? 0.0 : 1.0, y, 0);
+            result = new Tensor(y, new int[] {rows, out});
+        } else {
+            double[] y = new double[size];
+            if (bias != null) {
+                for (int r = 0; r < rows; r++) System.arraycopy(bias.data, 0, y, r * out, out);
+            }
+            Gemm.gemm(false, true, rows, out, in, x.data, 0, weight.data, 0, bias == null ? 0.0 : 1.0, y, 0);
+            result = new Tensor(y, new int[] {rows, out});
         }
-        Gemm.gemm(false, true, rows, out, in, x.data, 0, weight.data, 0, bias == null ? 0.0 : 1.0, y, 0);
-        Tensor result = new Tensor(y, new int[] {rows, out});
         Node.Rule rule = g -> grads(
             x.requiresGrad ? mm(g, weight, false, false) : null,
             weight.requiresGrad ? mm(g, x, true, false) : null,

@@ -26,11 +26,15 @@ final class NormOps {
         if (x.rank() < 2) {
             throw new IllegalArgumentException("batchNorm: input " + Shape.toString(x.shape) + " must be [N, C] or [N, C, ...] (rank at least 2)");
         }
-        int n = x.shape[0], c = x.shape[1], l = x.data.length / (n * c);
+        int n = x.shape[0], c = x.shape[1], l = x.d().length / (n * c);
         checkChannels("batchNorm", "weight", weight, c, x);
         checkChannels("batchNorm", "bias", bias, c, x);
         checkChannels("batchNorm", "running mean", runningMean, c, x);
         checkChannels("batchNorm", "running variance", runningVar, c, x);
+        Checks.sameDType("batchNorm", x, "weight", weight);
+        Checks.sameDType("batchNorm", x, "bias", bias);
+        Checks.sameDType("batchNorm", x, "running mean", runningMean);
+        Checks.sameDType("batchNorm", x, "running variance", runningVar);
         if ((runningMean == null) != (runningVar == null)) {
             throw new IllegalArgumentException("batchNorm: pass both running statistics (mean and variance) or neither");
         }
@@ -44,9 +48,9 @@ final class NormOps {
                     + "pass them, or use batch statistics with training = true");
             }
             // y = x·scale + shift, scale = γ/√(var + ε), shift = β − mean·scale: differentiable in x, γ, β
-            Tensor inv = new Tensor(Kernels.unary(Kernels.POW, Kernels.scalar(Kernels.ADD, runningVar.data, eps), -0.5, 0), new int[] {c});
+            Tensor inv = Tensor.result(Kernels.unary(Kernels.POW, Kernels.scalar(Kernels.ADD, runningVar.d(), eps), -0.5, 0), new int[] {c}, x);
             Tensor scale = weight == null ? inv : weight.mul(inv);
-            Tensor shift = scale.mul(new Tensor(runningMean.data.clone(), new int[] {c})).neg();
+            Tensor shift = scale.mul(runningMean.copyValues()).neg();
             if (bias != null) shift = shift.add(bias);
             return x.mul(scale.reshape(cs)).add(shift.reshape(cs));
         }
@@ -58,25 +62,28 @@ final class NormOps {
         if ((runningMean != null && runningMean.requiresGrad) || (runningVar != null && runningVar.requiresGrad)) {
             throw new IllegalArgumentException("batchNorm: the running statistics are updated in place and must not require grad");
         }
-        double[] y = new double[x.data.length], mean = new double[c], var = new double[c], invstd = new double[c];
-        NormKernels.batchNormTrain(x.data, n, c, l, eps, weight == null ? null : weight.data, bias == null ? null : bias.data,
+        double[] y = new double[x.d().length], mean = new double[c], var = new double[c], invstd = new double[c];
+        NormKernels.batchNormTrain(x.d(), n, c, l, eps, weight == null ? null : weight.d(), bias == null ? null : bias.d(),
             y, mean, var, invstd);
         if (runningMean != null) {
             double unbiased = (double) m / (m - 1);
+            double[] rm = runningMean.d(), rv = runningVar.d();
             for (int i = 0; i < c; i++) {
-                runningMean.data[i] = (1 - momentum) * runningMean.data[i] + momentum * mean[i];
-                runningVar.data[i] = (1 - momentum) * runningVar.data[i] + momentum * var[i] * unbiased;
+                rm[i] = (1 - momentum) * rm[i] + momentum * mean[i];
+                rv[i] = (1 - momentum) * rv[i] + momentum * var[i] * unbiased;
             }
+            runningMean.storeValues(rm);
+            runningVar.storeValues(rv);
             runningMean.version++;
             runningVar.version++;
         }
         Tensor out = new Tensor(y, x.shape);
         Node.Rule rule = g -> {
             if (GradMode.enabled()) return affineGrads(batchNormGrads(x, g, weight, n, c, l, eps), weight, bias);
-            double[] dx = x.requiresGrad ? new double[x.data.length] : null;
+            double[] dx = x.requiresGrad ? new double[x.d().length] : null;
             double[] dg = weight != null && weight.requiresGrad ? new double[c] : null;
             double[] db = bias != null && bias.requiresGrad ? new double[c] : null;
-            NormKernels.batchNormBackward(g.data, x.data, n, c, l, mean, invstd, weight == null ? null : weight.data, dx, dg, db);
+            NormKernels.batchNormBackward(g.d(), x.d(), n, c, l, mean, invstd, weight == null ? null : weight.d(), dx, dg, db);
             return affineGrads(new Tensor[] {wrap(dx, x.shape), wrap(dg, new int[] {c}), wrap(db, new int[] {c})}, weight, bias);
         };
         return record(out, "batchNorm", rule, x, weight, bias);
@@ -115,16 +122,18 @@ final class NormOps {
             }
         }
         if (!(eps > 0)) throw new IllegalArgumentException("layerNorm: eps " + eps + " must be > 0");
-        int d = Shape.size(normalizedShape), rows = x.data.length / d;
-        double[] y = new double[x.data.length], mean = new double[rows], invstd = new double[rows];
-        NormKernels.layerNorm(x.data, rows, d, eps, weight == null ? null : weight.data, bias == null ? null : bias.data, y, mean, invstd);
+        Checks.sameDType("layerNorm", x, "weight", weight);
+        Checks.sameDType("layerNorm", x, "bias", bias);
+        int d = Shape.size(normalizedShape), rows = x.d().length / d;
+        double[] y = new double[x.d().length], mean = new double[rows], invstd = new double[rows];
+        NormKernels.layerNorm(x.d(), rows, d, eps, weight == null ? null : weight.d(), bias == null ? null : bias.d(), y, mean, invstd);
         int[] ns = normalizedShape.clone();
         Node.Rule rule = g -> {
             if (GradMode.enabled()) return affineGrads(layerNormGrads(x, g, weight, rows, d, eps, ns), weight, bias);
-            double[] dx = x.requiresGrad ? new double[x.data.length] : null;
+            double[] dx = x.requiresGrad ? new double[x.d().length] : null;
             double[] dg = weight != null && weight.requiresGrad ? new double[d] : null;
             double[] db = bias != null && bias.requiresGrad ? new double[d] : null;
-            NormKernels.layerNormBackward(g.data, x.data, rows, d, mean, invstd, weight == null ? null : weight.data, dx, dg, db);
+            NormKernels.layerNormBackward(g.d(), x.d(), rows, d, mean, invstd, weight == null ? null : weight.d(), dx, dg, db);
             return affineGrads(new Tensor[] {wrap(dx, x.shape), wrap(dg, ns), wrap(db, ns)}, weight, bias);
         };
         return record(new Tensor(y, x.shape), "layerNorm", rule, x, weight, bias);

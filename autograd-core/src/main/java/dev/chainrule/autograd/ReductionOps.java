@@ -21,7 +21,7 @@ final class ReductionOps {
 
     /** Gradient: broadcast to the input's shape. */
     static Tensor sum(Tensor x) {
-        return new Tensor(new double[] {Kernels.sum(x.data)}, Kernels.SCALAR).record("sum", SAVES_NONE,
+        return new Tensor(new double[] {Kernels.sum(x.d())}, Kernels.SCALAR).record("sum", SAVES_NONE,
             g -> grads(g.broadcastTo(x.shape)), x);
     }
 
@@ -29,7 +29,7 @@ final class ReductionOps {
     static Tensor sum(Tensor x, int axis, boolean keepDims) {
         int ax = Shape.axis("sum", axis, x.shape);
         int[] keep = Shape.keep(x.shape, ax);
-        return new Tensor(Kernels.sumAxis(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax)),
+        return new Tensor(Kernels.sumAxis(x.d(), Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax)),
             keepDims ? keep : Shape.drop(x.shape, ax))
             .record("sum", SAVES_NONE, g -> grads(g.reshape(keep).broadcastTo(x.shape)), x);
     }
@@ -46,7 +46,7 @@ final class ReductionOps {
     static Tensor max(Tensor x, int[] axes, boolean keepDims) {
         boolean[] red = reducedAxes("max", axes, x.shape);
         int[] keep = keep(x.shape, red);
-        double[] v = x.data;
+        double[] v = x.d();
         int[] cur = x.shape;
         int single = -1;                                 // the one reduced axis, if only one
         for (int ax = 0; ax < red.length; ax++) {
@@ -58,7 +58,7 @@ final class ReductionOps {
         int one = single;
         Tensor out = new Tensor(v, keepDims ? keep : drop(x.shape, red));
         return out.record("max", SAVES_BOTH, g -> {
-            double[] mask = Kernels.binary(Kernels.SAME, x.data, x.shape, out.data, keep, x.shape);
+            double[] mask = Kernels.binary(Kernels.SAME, x.d(), x.shape, out.d(), keep, x.shape);
             double[] count = one >= 0 ? Kernels.sumAxis(mask, Shape.outer(x.shape, one), x.shape[one], Shape.inner(x.shape, one))
                 : Kernels.sumTo(mask, x.shape, keep);
             Tensor share = new Tensor(Kernels.binary(Kernels.DIV, mask, x.shape, count, keep, x.shape), x.shape);
@@ -75,7 +75,7 @@ final class ReductionOps {
     /** Index of the largest ({@code largest}) or smallest element along {@code axis} (first on ties, NaN wins), no graph. */
     static Tensor argMax(String op, Tensor x, int axis, boolean largest) {
         int ax = Shape.axis(op, axis, x.shape);
-        return new Tensor(Kernels.argMaxAxis(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax), largest),
+        return new Tensor(Kernels.argMaxAxis(x.d(), Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax), largest),
             Shape.drop(x.shape, ax));
     }
 
@@ -144,13 +144,13 @@ final class ReductionOps {
         int ax = Shape.axis("prod", axis, x.shape);
         int[] keep = Shape.keep(x.shape, ax);
         int outer = Shape.outer(x.shape, ax), n = x.shape[ax], inner = Shape.inner(x.shape, ax);
-        Tensor out = new Tensor(ReductionKernels.prodAxis(x.data, outer, n, inner), keepDims ? keep : Shape.drop(x.shape, ax));
+        Tensor out = new Tensor(ReductionKernels.prodAxis(x.d(), outer, n, inner), keepDims ? keep : Shape.drop(x.shape, ax));
         return out.record("prod", SAVES_BOTH, g -> {
             if (!GradMode.enabled()) {
-                return grads(g.reshape(keep).mul(new Tensor(ReductionKernels.prodOthers(x.data, outer, n, inner), x.shape)));
+                return grads(g.reshape(keep).mul(new Tensor(ReductionKernels.prodOthers(x.d(), outer, n, inner), x.shape)));
             }
             boolean zeros = false;
-            for (double v : x.data) zeros |= v == 0;
+            for (double v : x.d()) zeros |= v == 0;
             if (!zeros) return grads(g.reshape(keep).mul(out.reshape(keep).div(x)));
             Checks.elements("prod (second derivative with zeros)", Checks.product(Checks.product(outer, n), (long) n * inner), null);
             double[] eye = new double[n * n];
@@ -163,7 +163,7 @@ final class ReductionOps {
 
     /** Product of all elements (a scalar); see {@link #prod(Tensor, int, boolean)}. */
     static Tensor prod(Tensor x) {
-        return prod(x.reshape(x.data.length), 0, false);
+        return prod(x.reshape(x.d().length), 0, false);
     }
 
     // ---------------------------------------------------------------- variance and norms
@@ -188,8 +188,8 @@ final class ReductionOps {
 
     /** The variance of all elements with correction 1 (a scalar). */
     static Tensor var(String op, Tensor x) {
-        dof(op, x.data.length, 1, "shape " + Shape.toString(x.shape));
-        return var(op, x.reshape(x.data.length), 0, 1, false);
+        dof(op, x.d().length, 1, "shape " + Shape.toString(x.shape));
+        return var(op, x.reshape(x.d().length), 0, 1, false);
     }
 
     /** √var with the subgradient 0 where var = 0 (as PyTorch). */
@@ -207,7 +207,7 @@ final class ReductionOps {
      * by a safe denominator, so no 0/0 reaches even the second derivative.
      */
     private static Tensor root(Tensor s, double q) {
-        Tensor out = new Tensor(Kernels.unary(Kernels.POW, s.data, q, 0), s.shape);
+        Tensor out = new Tensor(Kernels.unary(Kernels.POW, s.d(), q, 0), s.shape);
         return out.record("root", SAVES_BOTH, g -> {
             Tensor positive = s.gt(0), zero = Tensor.scalar(0);
             Tensor safe = Tensor.where(positive, s, Tensor.scalar(1));
@@ -233,7 +233,7 @@ final class ReductionOps {
 
     /** The p-norm of all elements (a scalar). */
     static Tensor norm(Tensor x, double p) {
-        return norm(x.reshape(x.data.length), p, new int[] {0}, false);
+        return norm(x.reshape(x.d().length), p, new int[] {0}, false);
     }
 
     // ---------------------------------------------------------------- running sums
@@ -244,7 +244,7 @@ final class ReductionOps {
     }
 
     private static Tensor cumsum(Tensor x, int ax, boolean reverse) {
-        double[] out = ReductionKernels.cumsumAxis(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax), reverse);
+        double[] out = ReductionKernels.cumsumAxis(x.d(), Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax), reverse);
         return new Tensor(out, x.shape).record(reverse ? "cumsumReverse" : "cumsum", SAVES_NONE,
             g -> grads(cumsum(g, ax, !reverse)), x);
     }
@@ -252,7 +252,7 @@ final class ReductionOps {
     // ---------------------------------------------------------------- softmax family
 
     private static double[] softmaxKernel(int kind, Tensor x, int ax) {
-        return Kernels.softmaxFamily(kind, x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax));
+        return Kernels.softmaxFamily(kind, x.d(), Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax));
     }
 
     /** dx = y ⊙ (G − Σ_axis G ⊙ y) (reuses the output y). */
@@ -288,7 +288,7 @@ final class ReductionOps {
         int[] t = IndexingOps.classIndices("crossEntropy", x, targets);
         int classes = x.shape[x.rank() - 1];
         int rows = t.length;
-        double[] logp = Kernels.softmaxFamily(Kernels.LOG_SOFTMAX, x.data, rows, classes, 1);
+        double[] logp = Kernels.softmaxFamily(Kernels.LOG_SOFTMAX, x.d(), rows, classes, 1);
         double loss = 0;
         for (int r = 0; r < rows; r++) loss -= logp[r * classes + t[r]];
         return new Tensor(new double[] {loss / rows}, Kernels.SCALAR).record("crossEntropy", SAVES_INPUTS, g -> {
@@ -298,7 +298,7 @@ final class ReductionOps {
                 Tensor onehot = new Tensor(Kernels.scatter(ones, classes, t), x.shape);
                 return grads(x.softmax(-1).sub(onehot).mul(g.div(rows)));
             }
-            double scale = g.data[0] / rows;   // first order: one pass over the saved log-probabilities
+            double scale = g.d()[0] / rows;   // first order: one pass over the saved log-probabilities
             double[] dx = new double[logp.length];
             for (int i = 0; i < dx.length; i++) dx[i] = Math.exp(logp[i]) * scale;
             for (int r = 0; r < rows; r++) dx[r * classes + t[r]] -= scale;

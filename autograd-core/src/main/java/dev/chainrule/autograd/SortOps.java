@@ -32,7 +32,7 @@ final class SortOps {
     }
 
     private static ValuesAndIndices select(String op, Tensor x, int ax, int k, boolean descending) {
-        double[] index = ReductionKernels.sortIndices(x.data, Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax),
+        double[] index = ReductionKernels.sortIndices(x.d(), Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax),
             k, descending);
         int[] s = x.shape.clone();
         s[ax] = k;
@@ -42,14 +42,14 @@ final class SortOps {
     /** {@code out[.., j, ..] = x[.., index[.., j, ..], ..]} along {@code ax}. Gradient: scattered back. */
     private static Tensor gather(String op, Tensor x, double[] index, int ax, int[] s) {
         int outer = Shape.outer(x.shape, ax), n = x.shape[ax], k = s[ax], inner = Shape.inner(x.shape, ax);
-        return new Tensor(ReductionKernels.takeAlong(x.data, index, outer, n, k, inner), s).record(op, SAVES_NONE,
+        return new Tensor(ReductionKernels.takeAlong(x.d(), index, outer, n, k, inner), s).record(op, SAVES_NONE,
             g -> grads(scatter(g, index, ax, x.shape)), x);
     }
 
     /** The adjoint of {@link #gather}: zeros of {@code target} with g added at the indexed positions. Gradient: gathered. */
     private static Tensor scatter(Tensor g, double[] index, int ax, int[] target) {
         int outer = Shape.outer(target, ax), n = target[ax], k = g.shape[ax], inner = Shape.inner(target, ax);
-        return new Tensor(ReductionKernels.putAlong(g.data, index, outer, n, k, inner), target).record("scatter", SAVES_NONE,
+        return new Tensor(ReductionKernels.putAlong(g.d(), index, outer, n, k, inner), target).record("scatter", SAVES_NONE,
             gg -> grads(gather("gather", gg, index, ax, g.shape)), g);
     }
 }

@@ -37,7 +37,14 @@ import java.util.random.RandomGenerator;
  */
 public final class Tensor {
 
-    final double[] data;
+    /**
+     * The values: exactly one of {@code data} (FLOAT64) and {@code fdata} (FLOAT32) is non-null. Both
+     * are set once, before the tensor is handed out: an op computing in double may round its fresh
+     * result to float in {@link #record} (see {@link DType}), after which they never change (in-place
+     * ops write into the array, never replace it).
+     */
+    double[] data;
+    float[] fdata;
     final int[] shape;
     /** The op that produced this tensor; null for leaves and for results built without grad. */
     Node node;
@@ -49,6 +56,44 @@ public final class Tensor {
     Tensor(double[] data, int[] shape) {
         this.data = data;
         this.shape = shape;
+    }
+
+    Tensor(float[] fdata, int[] shape) {
+        this.fdata = fdata;
+        this.shape = shape;
+    }
+
+    /** A fresh op result holding {@code values}, rounded to float when {@code inputs} promote to FLOAT32. */
+    static Tensor result(double[] values, int[] shape, Tensor... inputs) {
+        return promotesToFloat(inputs) ? new Tensor(Kernels.toFloat(values), shape) : new Tensor(values, shape);
+    }
+
+    /** A fresh tensor of these values in {@code dtype} (rounded to float for FLOAT32). */
+    static Tensor of(double[] values, int[] shape, DType dtype) {
+        return dtype == DType.FLOAT32 ? new Tensor(Kernels.toFloat(values), shape) : new Tensor(values, shape);
+    }
+
+    /** The values as doubles: the storage itself for FLOAT64, a widened copy for FLOAT32 (read only). */
+    double[] d() {
+        return data != null ? data : Kernels.toDouble(fdata);
+    }
+
+    /** The values as floats: the storage itself for FLOAT32, a rounded copy for FLOAT64 (read only). */
+    float[] f() {
+        return fdata != null ? fdata : Kernels.toFloat(data);
+    }
+
+    boolean isFloat() {
+        return fdata != null;
+    }
+
+    /** Overwrites the values in place with {@code v} (rounded for FLOAT32); the caller bumps the version. */
+    void storeValues(double[] v) {
+        if (data != null) {
+            if (v != data) System.arraycopy(v, 0, data, 0, data.length);
+        } else {
+            for (int i = 0; i < fdata.length; i++) fdata[i] = (float) v[i];
+        }
     }
 
     // ================================================================ factories
@@ -173,19 +218,67 @@ public final class Tensor {
         return Factories.fromFunction(shape, f);
     }
 
-    /** Zeros of {@code t}'s shape. */
+    /** Zeros of {@code t}'s shape and dtype. */
     public static Tensor zerosLike(Tensor t) {
-        return full("zerosLike", 0.0, Checks.nonNull("zerosLike", "t", t).shape);
+        Checks.nonNull("zerosLike", "t", t);
+        return zeros(t.dtype(), t.shape);
     }
 
-    /** Ones of {@code t}'s shape. */
+    /** Ones of {@code t}'s shape and dtype. */
     public static Tensor onesLike(Tensor t) {
-        return full("onesLike", 1.0, Checks.nonNull("onesLike", "t", t).shape);
+        return full("onesLike", 1.0, Checks.nonNull("onesLike", "t", t).shape).to(t.dtype());
     }
 
-    /** {@code value} in {@code t}'s shape. */
+    /** {@code value} in {@code t}'s shape and dtype. */
     public static Tensor fullLike(Tensor t, double value) {
-        return full("fullLike", value, Checks.nonNull("fullLike", "t", t).shape);
+        return full("fullLike", value, Checks.nonNull("fullLike", "t", t).shape).to(t.dtype());
+    }
+
+    /**
+     * A FLOAT32 tensor of the given shape holding a copy of {@code data} (row-major); for a vector
+     * pass its length, {@code Tensor.of(values, values.length)}. (There is deliberately no
+     * {@code of(float...)}: it would capture {@code Tensor.of(1, 2, 3)}.)
+     */
+    public static Tensor of(float[] data, int... shape) {
+        Checks.nonNull("Tensor.of", "data", data);
+        int[] s = Shape.checked("Tensor.of", shape);
+        if (data.length != Kernels.size(s)) {
+            throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape "
+                + Shape.toString(s) + " (" + Kernels.size(s) + " elements)");
+        }
+        return new Tensor(data.clone(), s);
+    }
+
+    /** A tensor of {@code dtype} holding {@code data} (row-major), rounded to float for FLOAT32. */
+    public static Tensor of(double[] data, DType dtype, int... shape) {
+        return Tensor.of(data, shape).to(Checks.nonNull("Tensor.of", "dtype", dtype));
+    }
+
+    /** Zeros of {@code dtype}. */
+    public static Tensor zeros(DType dtype, int... shape) {
+        int[] s = Shape.checked("zeros", shape);
+        return Checks.nonNull("zeros", "dtype", dtype) == DType.FLOAT32
+            ? new Tensor(new float[Kernels.size(s)], s) : new Tensor(new double[Kernels.size(s)], s);
+    }
+
+    /** Ones of {@code dtype}. */
+    public static Tensor ones(DType dtype, int... shape) {
+        return full(1.0, dtype, shape);
+    }
+
+    /** {@code value} (rounded to float for FLOAT32) in every element. */
+    public static Tensor full(double value, DType dtype, int... shape) {
+        return full("full", value, shape).to(Checks.nonNull("full", "dtype", dtype));
+    }
+
+    /** Standard normal samples of {@code dtype} drawn from {@code rng} (the same draws as the FLOAT64 overload, rounded). */
+    public static Tensor randn(RandomGenerator rng, DType dtype, int... shape) {
+        return randn(rng, shape).to(Checks.nonNull("randn", "dtype", dtype));
+    }
+
+    /** Uniform samples in [0, 1) of {@code dtype} drawn from {@code rng}. */
+    public static Tensor rand(RandomGenerator rng, DType dtype, int... shape) {
+        return rand(rng, shape).to(Checks.nonNull("rand", "dtype", dtype));
     }
 
     // ================================================================ accessors
@@ -201,16 +294,33 @@ public final class Tensor {
 
     /** Number of elements. */
     public int size() {
-        return data.length;
+        return data != null ? data.length : fdata.length;
+    }
+
+    /** The element type. */
+    public DType dtype() {
+        return fdata != null ? DType.FLOAT32 : DType.FLOAT64;
+    }
+
+    /**
+     * This tensor in {@code dtype}: itself when it already has that dtype, otherwise a converted copy
+     * (rounded to nearest for FLOAT32) whose gradient is converted back.
+     */
+    public Tensor to(DType dtype) {
+        Checks.nonNull("to", "dtype", dtype);
+        if (dtype == dtype()) return this;
+        Tensor out = dtype == DType.FLOAT32 ? new Tensor(Kernels.toFloat(data), shape) : new Tensor(Kernels.toDouble(fdata), shape);
+        DType from = dtype();
+        return out.record("to", SAVES_NONE | KEEPS_DTYPE, g -> grads(g.to(from)), this);
     }
 
     /** The single value of a one-element tensor. */
     public double item() {
-        if (data.length != 1) {
-            throw new IllegalStateException("item: tensor of shape " + Shape.toString(shape) + " has " + data.length
+        if (size() != 1) {
+            throw new IllegalStateException("item: tensor of shape " + Shape.toString(shape) + " has " + size()
                 + " elements; item() needs exactly one (use get(i, j, ...) or toArray())");
         }
-        return data[0];
+        return data != null ? data[0] : fdata[0];
     }
 
     /** The element at a full index, one entry per dimension. */
@@ -227,12 +337,17 @@ public final class Tensor {
             }
             flat = flat * shape[i] + index[i];
         }
-        return data[flat];
+        return data != null ? data[flat] : fdata[flat];
     }
 
-    /** A copy of the values, row-major. */
+    /** A copy of the values, row-major (widened to double for FLOAT32). */
     public double[] toArray() {
-        return data.clone();
+        return data != null ? data.clone() : Kernels.toDouble(fdata);
+    }
+
+    /** A copy of the values, row-major, as floats (rounded to nearest for FLOAT64). */
+    public float[] toFloatArray() {
+        return fdata != null ? fdata.clone() : Kernels.toFloat(data);
     }
 
     /**
@@ -242,11 +357,16 @@ public final class Tensor {
      * @throws IllegalArgumentException if {@code dst} is too short
      */
     public double[] toArray(double[] dst) {
-        if (Checks.nonNull("toArray", "dst", dst).length < data.length) {
+        int n = size();
+        if (Checks.nonNull("toArray", "dst", dst).length < n) {
             throw new IllegalArgumentException("toArray: buffer of " + dst.length + " elements is too short for shape "
-                + Shape.toString(shape) + " (" + data.length + " elements)");
+                + Shape.toString(shape) + " (" + n + " elements)");
         }
-        System.arraycopy(data, 0, dst, 0, data.length);
+        if (data != null) {
+            System.arraycopy(data, 0, dst, 0, n);
+        } else {
+            for (int i = 0; i < n; i++) dst[i] = fdata[i];
+        }
         return dst;
     }
 
@@ -293,7 +413,12 @@ public final class Tensor {
 
     /** A copy of the values, cut from the graph: a leaf that does not require grad. */
     public Tensor detach() {
-        return new Tensor(data.clone(), shape);
+        return copyValues();
+    }
+
+    /** A fresh leaf holding a copy of the values, in the same dtype. */
+    Tensor copyValues() {
+        return data != null ? new Tensor(data.clone(), shape) : new Tensor(fdata.clone(), shape);
     }
 
     // ================================================================ recording
@@ -305,6 +430,13 @@ public final class Tensor {
      * passed (e.g. a mask filled with −∞): anomaly mode then does not report an infinity they produce.
      */
     static final int FILLS_INF = 4;
+    /** Flag for ops whose result dtype is their own choice ({@code to}), not the promotion of their inputs. */
+    static final int KEEPS_DTYPE = 8;
+    /**
+     * Flag for ops whose last input is a mask ({@code where}, {@code maskedFill}): its values only
+     * select, so its dtype takes no part in the promotion (as PyTorch's bool masks).
+     */
+    static final int MASK_LAST = 16;
 
     /**
      * Attaches a graph node to this fresh op result when grad mode is on and an input requires grad;
@@ -313,8 +445,13 @@ public final class Tensor {
      * a NaN that an input already held is reported as that input's (see {@link Anomaly#forward}).
      */
     Tensor record(String op, int saves, Node.Rule rule, Tensor... inputs) {
+        if ((saves & KEEPS_DTYPE) == 0 && data != null
+            && promotesToFloat((saves & MASK_LAST) != 0 ? Arrays.copyOf(inputs, inputs.length - 1) : inputs)) {
+            fdata = Kernels.toFloat(data);      // computed in double from float inputs: round once (see DType)
+            data = null;
+        }
         GradMode.State mode = GradMode.state();
-        if (mode.anomaly && !Kernels.allFinite(data) && (hasNaN(data) || ((saves & FILLS_INF) == 0 && allFinite(inputs)))) {
+        if (mode.anomaly && !allFinite() && (hasNaN() || ((saves & FILLS_INF) == 0 && allFinite(inputs)))) {
             throw new ArithmeticException(Anomaly.forward(op, this, inputs));   // blames an input that already held NaN
         }
         if (!mode.enabled) return this;
@@ -327,16 +464,51 @@ public final class Tensor {
         return this;
     }
 
-    private static boolean hasNaN(double[] d) {
-        for (double v : d) {
-            if (v != v) return true;
+    /**
+     * PyTorch's promotion between the two float types: FLOAT32 unless an input of rank above 0 is
+     * FLOAT64, or every input has rank 0 and one of them is FLOAT64. No inputs: FLOAT64.
+     */
+    static boolean promotesToFloat(Tensor... inputs) {
+        boolean anyFloat = false, dimensionedDouble = false, scalarDouble = false, anyDimensioned = false;
+        for (Tensor t : inputs) {
+            boolean dimensioned = t.shape.length > 0;
+            anyDimensioned |= dimensioned;
+            if (t.fdata != null) {
+                anyFloat = true;
+            } else if (dimensioned) {
+                dimensionedDouble = true;
+            } else {
+                scalarDouble = true;
+            }
+        }
+        return anyFloat && !dimensionedDouble && (anyDimensioned || !scalarDouble);
+    }
+
+    /** The dtype an op over these inputs computes in (see {@link #promotesToFloat}). */
+    static DType promoted(Tensor... inputs) {
+        return promotesToFloat(inputs) ? DType.FLOAT32 : DType.FLOAT64;
+    }
+
+    boolean allFinite() {
+        return data != null ? Kernels.allFinite(data) : Kernels.allFinite(fdata);
+    }
+
+    private boolean hasNaN() {
+        if (data != null) {
+            for (double v : data) {
+                if (v != v) return true;
+            }
+        } else {
+            for (float v : fdata) {
+                if (v != v) return true;
+            }
         }
         return false;
     }
 
     private static boolean allFinite(Tensor[] inputs) {
         for (Tensor t : inputs) {
-            if (!Kernels.allFinite(t.data)) return false;
+            if (!t.allFinite()) return false;
         }
         return true;
     }
@@ -858,7 +1030,7 @@ public final class Tensor {
 
     /** Mean of all elements (a scalar): sum / n. */
     public Tensor mean() {
-        return sum().div(data.length);
+        return sum().div(size());
     }
 
     /** Mean over one axis: sum over it / its length. */
@@ -869,7 +1041,7 @@ public final class Tensor {
 
     /** Max of all elements (a scalar); ties split the gradient equally. */
     public Tensor max() {
-        return reshape(data.length).max(0, false);
+        return reshape(size()).max(0, false);
     }
 
     /**
@@ -1165,7 +1337,7 @@ public final class Tensor {
 
     /** Backpropagates from this scalar (seed 1) into every leaf that requires grad, then releases the graph. */
     public void backward() {
-        if (data.length != 1) {
+        if (size() != 1) {
             throw new IllegalArgumentException("backward: tensor of shape " + Shape.toString(shape)
                 + " is not a scalar; pass a seed of the same shape (dL/dthis), e.g. backward(Tensor.ones(shape))");
         }
@@ -1192,6 +1364,7 @@ public final class Tensor {
     /** NumPy-style rendering of the values, e.g. {@code tensor([[1., 2.], [3., 4.]])}. */
     @Override
     public String toString() {
-        return TensorFormat.format(data, shape);
+        String s = TensorFormat.format(d(), shape);
+        return fdata == null ? s : s.substring(0, s.length() - 1) + ", dtype=float32)";
     }
 }

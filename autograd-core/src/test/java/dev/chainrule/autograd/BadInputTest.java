@@ -52,7 +52,8 @@ class BadInputTest {
         npe("Tensor.of: values is null", () -> Tensor.of((double[]) null));
         npe("Tensor.of: rows is null", () -> Tensor.of((double[][]) null));
         npe("Tensor.of: row 1 is null", () -> Tensor.of(new double[][] {{1}, null}));
-        npe("Tensor.of: data is null", () -> Tensor.of(null, 2));
+        npe("Tensor.of: data is null", () -> Tensor.of((double[]) null, 2));
+        npe("Tensor.of: data is null", () -> Tensor.of((float[]) null, 2));
         npe("zeros: shape is null", () -> Tensor.zeros((int[]) null));
         npe("ones: shape is null", () -> Tensor.ones((int[]) null));
         npe("randn: rng is null", () -> Tensor.randn(null, 2));

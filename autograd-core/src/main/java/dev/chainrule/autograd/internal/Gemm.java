@@ -142,4 +142,57 @@ public final class Gemm {
             }
         }
     }
+
+    // ---------------------------------------------------------------- float32: sgemm
+
+    /**
+     * Single-precision {@link #gemm}: {@code C = op(A) op(B) + beta · C} over {@code float[]} through
+     * the BLAS's {@code sgemm} (which accumulates in float). Tiny products use a loop accumulating
+     * in double.
+     */
+    public static void gemm(boolean transA, boolean transB, int m, int n, int k,
+                            float[] a, int aOff, float[] b, int bOff, double beta, float[] c, int cOff) {
+        BLAS blas = Holder.BLAS_IMPL;
+        long work = (long) m * n * k;
+        if (work < SMALL) {
+            small(transA, transB, m, n, k, a, aOff, b, bOff, beta, c, cOff);
+            return;
+        }
+        if (!Holder.NATIVE && Parallel.THREADS > 1 && work >= PARALLEL && m >= 2 * ROWS) {
+            float[] a2 = transA ? transpose(a, aOff, k, m) : a;
+            int a2Off = transA ? 0 : aOff;
+            Parallel.forRange(m, ROWS, (lo, hi) ->
+                sblas(blas, false, transB, hi - lo, n, k, a2, a2Off + lo * k, k, b, bOff, beta, c, cOff + lo * n));
+            return;
+        }
+        sblas(blas, transA, transB, m, n, k, a, aOff, transA ? m : k, b, bOff, beta, c, cOff);
+    }
+
+    private static float[] transpose(float[] x, int off, int rows, int cols) {
+        float[] t = new float[rows * cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) t[c * rows + r] = x[off + r * cols + c];
+        }
+        return t;
+    }
+
+    private static void sblas(BLAS blas, boolean transA, boolean transB, int m, int n, int k,
+                              float[] a, int aOff, int lda, float[] b, int bOff, double beta, float[] c, int cOff) {
+        int ldb = transB ? k : n;
+        blas.sgemm(transB ? "T" : "N", transA ? "T" : "N", n, m, k, 1.0f, b, bOff, ldb, a, aOff, lda, (float) beta, c, cOff, n);
+    }
+
+    private static void small(boolean transA, boolean transB, int m, int n, int k,
+                              float[] a, int aOff, float[] b, int bOff, double beta, float[] c, int cOff) {
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    s += (double) (transA ? a[aOff + p * m + i] : a[aOff + i * k + p]) * (transB ? b[bOff + j * k + p] : b[bOff + p * n + j]);
+                }
+                int ci = cOff + i * n + j;
+                c[ci] = (float) (beta == 0.0 ? s : s + beta * c[ci]);
+            }
+        }
+    }
 }

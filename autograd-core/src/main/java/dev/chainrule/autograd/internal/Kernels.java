@@ -627,4 +627,25 @@ public final class Kernels {
         }
         return true;
     }
+
+    public static boolean allFinite(float[] x) {
+        for (float v : x) {
+            if (!Float.isFinite(v)) return false;
+        }
+        return true;
+    }
+
+    /** {@code x} rounded to nearest float (a fresh array). */
+    public static float[] toFloat(double[] x) {
+        float[] out = new float[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = (float) x[i];
+        return out;
+    }
+
+    /** {@code x} widened to double (a fresh array). */
+    public static double[] toDouble(float[] x) {
+        double[] out = new double[x.length];
+        for (int i = 0; i < x.length; i++) out[i] = x[i];
+        return out;
+    }
 }

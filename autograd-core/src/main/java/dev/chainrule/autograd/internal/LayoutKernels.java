@@ -43,6 +43,30 @@ public final class LayoutKernels {
         copy(shape, src, sOff, sStr, dst, dOff, dStr, true);
     }
 
+    /** Float32 {@code dst[dOff + Σ i_d·dStr[d]] += src[i]} for contiguous {@code src} of {@code shape}. */
+    public static void addTo(int[] shape, float[] src, float[] dst, int dOff, int[] dStr) {
+        int rank = shape.length;
+        if (rank == 0) {
+            dst[dOff] += src[0];
+            return;
+        }
+        int last = rank - 1, len = shape[last], dl = dStr[last];
+        int[] idx = new int[rank];
+        int o = dOff;
+        for (int s = 0; s < src.length; s += len) {
+            for (int i = 0; i < len; i++) dst[o + i * dl] += src[s + i];
+            int d = last - 1;
+            for (; d >= 0; d--) {
+                idx[d]++;
+                o += dStr[d];
+                if (idx[d] < shape[d]) break;
+                o -= dStr[d] * shape[d];
+                idx[d] = 0;
+            }
+            if (d < 0) break;
+        }
+    }
+
     private static void copy(int[] shape, double[] src, int sOff, int[] sStr, double[] dst, int dOff, int[] dStr, boolean add) {
         int rank = 0;
         int[] n = new int[shape.length], ss = new int[shape.length], ds = new int[shape.length];
