@@ -120,6 +120,27 @@ final class InPlaceOps {
         return x;
     }
 
+    /** x's storage converted to {@code dtype}, keeping x's identity (see {@link Tensor#convertInPlace}). */
+    static Tensor convertInPlace(Tensor x, DType dtype) {
+        check("convertInPlace");
+        Objects.requireNonNull(dtype, "convertInPlace: dtype is null");
+        if (!x.isLeaf()) {
+            throw new IllegalStateException("convertInPlace: only a leaf (a parameter or buffer) can change dtype in place; "
+                + "this tensor is the result of '" + x.op() + "', use to(DType) instead");
+        }
+        if (dtype == x.dtype()) return x;
+        if (dtype == DType.FLOAT32) {
+            x.fdata = Kernels.toFloat(x.data);
+            x.data = null;
+        } else {
+            x.data = Kernels.toDouble(x.fdata);
+            x.fdata = null;
+        }
+        if (x.grad != null) x.grad = x.grad.to(dtype).detach();
+        x.version++;
+        return x;
+    }
+
     /** Copies {@code src}'s values (same shape) into x. */
     static Tensor copyFrom(Tensor x, Tensor src) {
         check("copyFrom");

@@ -1333,6 +1333,19 @@ public final class Tensor {
         return InPlaceOps.copyFrom(this, src);
     }
 
+    /**
+     * Converts this leaf's values to {@code dtype} in place (rounded to nearest for FLOAT32), keeping
+     * its identity, as PyTorch's {@code module.to(dtype)} does to parameters: what {@code Module.to}
+     * and checkpoints use. Its accumulated gradient, if any, is converted too. Only inside
+     * {@link Autograd#noGrad()}; bumps the version. Not safe while other threads use this tensor.
+     *
+     * @return this tensor
+     * @throws IllegalStateException outside no-grad, or on an op result (use {@link #to(DType)})
+     */
+    public Tensor convertInPlace(DType dtype) {
+        return InPlaceOps.convertInPlace(this, dtype);
+    }
+
     // ================================================================ backward
 
     /** Backpropagates from this scalar (seed 1) into every leaf that requires grad, then releases the graph. */

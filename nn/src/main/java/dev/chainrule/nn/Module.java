@@ -1,5 +1,7 @@
 package dev.chainrule.nn;
 
+import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.util.ArrayDeque;
@@ -263,6 +265,31 @@ public abstract class Module {
     /** Whether this module is in training mode (the default) rather than evaluation mode. */
     public final boolean isTraining() {
         return training;
+    }
+
+    /**
+     * Converts every parameter and buffer of this module and its children to {@code dtype} in place
+     * (their identities, names and {@code requiresGrad} unchanged), as PyTorch's
+     * {@code module.to(dtype)}: {@code new Linear(784, 10, rng).to(DType.FLOAT32)}. Inputs must then
+     * have the same dtype ({@code x.to(DType.FLOAT32)}). Create the optimizer after converting: it
+     * keeps its state in the parameters' dtype.
+     *
+     * @return this module
+     */
+    public Module to(DType dtype) {
+        Objects.requireNonNull(dtype, getClass().getSimpleName() + ".to: dtype is null");
+        try (var g = Autograd.noGrad()) {
+            for (Tensor t : namedParameters().values()) t.convertInPlace(dtype);
+            for (Tensor t : namedBuffers().values()) t.convertInPlace(dtype);
+        }
+        return this;
+    }
+
+    /** The dtype of the first parameter (or buffer); FLOAT64 for a module with neither. */
+    public DType dtype() {
+        for (Tensor t : namedParameters().values()) return t.dtype();
+        for (Tensor t : namedBuffers().values()) return t.dtype();
+        return DType.FLOAT64;
     }
 
     /** Clears the gradient of every parameter. */
