@@ -107,7 +107,7 @@ public final class Dropout extends Module {
                 mask[r * perRow + j] = u < keep ? scale : 0.0;
             }
         }
-        return x.mul(Tensor.of(mask, x.shape()));
+        return x.mul(Tensor.of(mask, x.dtype(), x.shape()));                 // the mask in the input's dtype: no promotion
     }
 
     /** SplitMix64's finalizer: a bijective, well-mixed hash of 64 bits. */

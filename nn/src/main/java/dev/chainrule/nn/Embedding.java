@@ -1,5 +1,6 @@
 package dev.chainrule.nn;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.util.Arrays;
@@ -141,7 +142,8 @@ public final class Embedding extends Module {
                 keep[i] = 1;
             }
         }
-        return rows.mul(Tensor.of(keep, idx.length, 1)).add(Tensor.of(fixed, idx.length, dim));
+        DType dt = weight.dtype();                                            // constants in the table's dtype: no promotion
+        return rows.mul(Tensor.of(keep, dt, idx.length, 1)).add(Tensor.of(fixed, dt, idx.length, dim));
     }
 
     /** The multi-index of flat position {@code i} in a row-major {@code shape}. */

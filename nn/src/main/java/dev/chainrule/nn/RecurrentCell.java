@@ -48,9 +48,9 @@ abstract class RecurrentCell extends Module {
         return s.length == 1 ? x.unsqueeze(0) : x;
     }
 
-    /** A state tensor ({@code what} = "h" or "c") as {@code [B, H]}, checked against the input; null gives zeros. */
+    /** A state tensor ({@code what} = "h" or "c") as {@code [B, H]}, checked against the input; null gives zeros in the parameters' dtype. */
     final Tensor state(String what, Tensor t, int batch, boolean unbatched) {
-        if (t == null) return Tensor.zeros(batch, hiddenSize);
+        if (t == null) return Tensor.zeros(weightHh.dtype(), batch, hiddenSize);   // the parameters' dtype
         int[] want = unbatched ? new int[] {hiddenSize} : new int[] {batch, hiddenSize};
         if (!Arrays.equals(t.shape(), want)) {
             throw new IllegalArgumentException(getClass().getSimpleName() + "(" + extraRepr() + "): state " + what + " has shape "

@@ -97,8 +97,8 @@ public abstract sealed class RecurrentLayer extends Module permits RNN, LSTM, GR
             for (int d = 0; d < directions; d++) {
                 int k = l * directions + d;
                 Tensor gi = input.linear(wIh[k], bIh[k]);                  // [B, T, G·H]: every step's input projection at once
-                Tensor h = hs0 == null ? Tensor.zeros(batch, hiddenSize) : hs0[k];
-                Tensor c = kind != Recurrence.Kind.LSTM ? null : cs0 == null ? Tensor.zeros(batch, hiddenSize) : cs0[k];
+                Tensor h = hs0 == null ? Tensor.zeros(gi.dtype(), batch, hiddenSize) : hs0[k];
+                Tensor c = kind != Recurrence.Kind.LSTM ? null : cs0 == null ? Tensor.zeros(gi.dtype(), batch, hiddenSize) : cs0[k];
                 Tensor[] steps = new Tensor[time];
                 for (int i = 0; i < time; i++) {
                     int t = d == 0 ? i : time - 1 - i;

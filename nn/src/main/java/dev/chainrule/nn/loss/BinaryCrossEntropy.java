@@ -44,6 +44,7 @@ public final class BinaryCrossEntropy implements Loss {
         LossSupport.valuesIn("BinaryCrossEntropy", "prediction", prediction, 0, 1,
             "; it takes probabilities (e.g. after a Sigmoid); for raw scores use BinaryCrossEntropyWithLogits");
         LossSupport.valuesIn("BinaryCrossEntropy", "target", target, 0, 1, "; targets are probabilities of class 1");
+        target = LossSupport.like(target, prediction);
         Tensor logP = prediction.clamp(LOG_FLOOR, Double.POSITIVE_INFINITY).log();
         Tensor log1mP = prediction.neg().add(1).clamp(LOG_FLOOR, Double.POSITIVE_INFINITY).log();
         Tensor terms = target.mul(logP).add(target.neg().add(1).mul(log1mP)).neg();

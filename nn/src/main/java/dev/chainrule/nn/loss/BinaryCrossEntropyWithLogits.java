@@ -36,7 +36,7 @@ public final class BinaryCrossEntropyWithLogits implements Loss {
     public Tensor apply(Tensor prediction, Tensor target) {
         LossSupport.sameShape("BinaryCrossEntropyWithLogits", prediction, target);
         LossSupport.valuesIn("BinaryCrossEntropyWithLogits", "target", target, 0, 1, "; targets are probabilities of class 1");
-        return reduction.reduce(prediction.softplus().sub(prediction.mul(target)));
+        return reduction.reduce(prediction.softplus().sub(prediction.mul(LossSupport.like(target, prediction))));
     }
 
     /** How the terms are combined. */

@@ -48,7 +48,7 @@ public final class CrossEntropy implements Loss {
                 + " and target " + Shape.toString(target.shape()) + ": logits need a class axis, e.g. [N, C]");
         }
         if (Arrays.equals(prediction.shape(), target.shape())) {
-            Tensor perRow = target.mul(prediction.logSoftmax(-1)).sum(-1, false).neg();
+            Tensor perRow = LossSupport.like(target, prediction).mul(prediction.logSoftmax(-1)).sum(-1, false).neg();
             return reduction.reduce(perRow);
         }
         int[] idx = LossSupport.classIndices("CrossEntropy", prediction, target);

@@ -55,7 +55,7 @@ public final class GaussianNll implements Loss {
     @Override
     public Tensor apply(Tensor prediction, Tensor target) {
         LossSupport.sameShape("GaussianNll", prediction, target);
-        Tensor terms = prediction.sub(target).square().div(2 * sigma * sigma).add(Math.log(sigma) + (full ? HALF_LOG_2PI : 0));
+        Tensor terms = prediction.sub(LossSupport.like(target, prediction)).square().div(2 * sigma * sigma).add(Math.log(sigma) + (full ? HALF_LOG_2PI : 0));
         return reduction.reduce(terms);
     }
 
@@ -92,7 +92,8 @@ public final class GaussianNll implements Loss {
             }
         }
         LossSupport.valuesIn("GaussianNll", "sigma", sigma, Double.MIN_NORMAL, Double.MAX_VALUE, "; standard deviations must be positive and finite");
-        Tensor terms = prediction.sub(target).square().div(s.square().mul(2)).add(s.log());
+        s = LossSupport.like(s, prediction);
+        Tensor terms = prediction.sub(LossSupport.like(target, prediction)).square().div(s.square().mul(2)).add(s.log());
         if (full) terms = terms.add(HALF_LOG_2PI);
         return reduction.reduce(terms);
     }

@@ -44,7 +44,7 @@ public final class Hinge implements Loss {
         keep[keep.length - 1] = 1;
         Tensor correct = prediction.pick(idx).reshape(keep);
         // The j = y_i term is a constant max(0, Δ); masking it out also removes its (cancelling) gradient.
-        Tensor others = LossSupport.oneHot(idx, prediction.shape()).neg().add(1);
+        Tensor others = LossSupport.oneHot(idx, prediction.shape(), prediction.dtype()).neg().add(1);
         Tensor perRow = prediction.sub(correct).add(margin).relu().mul(others).sum(-1, false);
         return reduction.reduce(perRow);
     }

@@ -41,6 +41,7 @@ public final class KlDivergence implements Loss {
             throw new IllegalArgumentException("KlDivergence: prediction [] and target []: distributions need a class axis, e.g. [N, C]");
         }
         LossSupport.valuesIn("KlDivergence", "target", target, 0, Double.MAX_VALUE, "; targets are probabilities");
+        target = LossSupport.like(target, prediction);
         // p·log p with 0·log 0 = 0: the clamp keeps log finite where p = 0, and p = 0 zeroes the term.
         Tensor pLogP = target.mul(target.clamp(Double.MIN_NORMAL, Double.POSITIVE_INFINITY).log());
         Tensor perRow = pLogP.sub(target.mul(prediction)).sum(-1, false);

@@ -5,7 +5,8 @@ import dev.chainrule.autograd.Tensor;
 /**
  * A training objective: a scalar (or, with reduction {@code NONE}, per-sample) tensor computed from
  * a model's prediction and the target, built from ordinary tensor ops so that backward works.
- * Each implementation's Javadoc names the likelihood it is the negative log of.
+ * Each implementation's Javadoc names the likelihood it is the negative log of. The result has the
+ * prediction's dtype (a target of another dtype is converted to it).
  */
 @FunctionalInterface
 public interface Loss {

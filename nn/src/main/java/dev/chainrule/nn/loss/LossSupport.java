@@ -1,5 +1,6 @@
 package dev.chainrule.nn.loss;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.util.Arrays;
@@ -62,11 +63,20 @@ final class LossSupport {
         }
     }
 
-    /** A one-hot {@code [rows, classes]}-like constant: 1 at {@code (r, idx[r])}. */
-    static Tensor oneHot(int[] idx, int[] shape) {
+    /** A one-hot {@code [rows, classes]}-like constant in {@code dtype}: 1 at {@code (r, idx[r])}. */
+    static Tensor oneHot(int[] idx, int[] shape, DType dtype) {
         int classes = shape[shape.length - 1];
         double[] d = new double[idx.length * classes];
         for (int r = 0; r < idx.length; r++) d[r * classes + idx[r]] = 1;
-        return Tensor.of(d, shape);
+        return Tensor.of(d, dtype, shape);
+    }
+
+    /**
+     * {@code t} in the prediction's dtype ({@code t} itself when it already is), so that a loss over a
+     * FLOAT32 prediction and a FLOAT64 target (or sigma) is FLOAT32, as the model; the conversion is
+     * differentiable.
+     */
+    static Tensor like(Tensor t, Tensor prediction) {
+        return t.to(prediction.dtype());
     }
 }

@@ -31,7 +31,7 @@ public final class MeanSquaredError implements Loss {
     @Override
     public Tensor apply(Tensor prediction, Tensor target) {
         LossSupport.sameShape("MeanSquaredError", prediction, target);
-        return reduction.reduce(prediction.sub(target).square());
+        return reduction.reduce(prediction.sub(LossSupport.like(target, prediction)).square());
     }
 
     /** How the terms are combined. */

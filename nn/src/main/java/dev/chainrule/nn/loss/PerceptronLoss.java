@@ -47,7 +47,7 @@ public final class PerceptronLoss implements Loss {
                     + " must be -1 or +1 (map {0, 1} labels with y * 2 - 1)");
             }
         }
-        Tensor margin = target.mul(prediction);
+        Tensor margin = LossSupport.like(target, prediction).mul(prediction);
         Tensor mistake = margin.detach().step().neg().add(1);   // 1 where y·s ≤ 0
         return reduction.reduce(margin.neg().mul(mistake));
     }

@@ -8,7 +8,9 @@
  * {@link dev.chainrule.nn.loss.Hinge} and {@link dev.chainrule.nn.loss.PerceptronLoss}; a
  * {@link dev.chainrule.nn.loss.Reduction}; and L1/L2 penalties in
  * {@link dev.chainrule.nn.loss.Regularizers}. All are built from tensor ops, so backward (and
- * double backward) works through them.
+ * double backward) works through them. Every loss is computed in the prediction's dtype: a target
+ * (or sigma) of the other dtype is converted to it, so a FLOAT32 model gives a FLOAT32 loss whatever
+ * the dtype of the labels.
  *
  * <pre>{@code
  * Loss loss = new CrossEntropy();                        // logits [N, C], class indices [N]
