@@ -62,7 +62,7 @@ public final class Adagrad extends Optimizer {
     protected void update(int index, int t, Tensor p, Tensor grad) {
         Tensor g = weightDecay != 0 ? withWeightDecay(grad, p, weightDecay) : grad;
         Tensor s = state(index, SUM);
-        if (s == null) s = initState(index, SUM, Tensor.full(initialAccumulatorValue, p.shape()));
+        if (s == null) s = initState(index, SUM, Tensor.fullLike(p, initialAccumulatorValue));
         double clr = learningRate() / (1 + (t - 1) * lrDecay);
         s.addcmulInPlace(g, g, 1);
         p.addcdivSqrtInPlace(g, s, -clr, 1, eps);

@@ -72,8 +72,8 @@ public final class Adam extends Optimizer {
         Tensor m = opt.state(index, EXP_AVG);
         Tensor v = opt.state(index, EXP_AVG_SQ);
         if (m == null) {
-            m = opt.initState(index, EXP_AVG, Tensor.zeros(p.shape()));
-            v = opt.initState(index, EXP_AVG_SQ, Tensor.zeros(p.shape()));
+            m = opt.initState(index, EXP_AVG, Tensor.zerosLike(p));            // state in the parameter's dtype
+            v = opt.initState(index, EXP_AVG_SQ, Tensor.zerosLike(p));
         }
         m.lerpInPlace(g, 1 - beta1);
         v.mulInPlace(beta2).addcmulInPlace(g, g, 1 - beta2);

@@ -115,7 +115,9 @@ public abstract class Optimizer {
 
     /**
      * Stores {@code initial} (a leaf of the parameter's shape, owned by this optimizer from now on)
-     * as the state tensor {@code name} of parameter {@code index}, and returns it.
+     * as the state tensor {@code name} of parameter {@code index}, and returns it. State lives in the
+     * parameter's dtype: an {@code initial} of another dtype is stored converted (make it with
+     * {@code Tensor.zerosLike(parameter)} to avoid the copy).
      *
      * @throws IllegalArgumentException if its shape differs from the parameter's, or {@code name} is
      *                                  not one of {@link #stateNames()}
@@ -129,8 +131,9 @@ public abstract class Optimizer {
             throw new IllegalArgumentException(name() + ".initState: '" + name + "' has shape " + Shape.toString(initial.shape())
                 + " but parameter " + index + " has " + Shape.toString(parameters.get(index).shape()));
         }
-        state.get(index).put(name, initial);
-        return initial;
+        Tensor t = initial.dtype() == parameters.get(index).dtype() ? initial : initial.to(parameters.get(index).dtype()).detach();
+        state.get(index).put(name, t);
+        return t;
     }
 
     /**
@@ -207,8 +210,8 @@ public abstract class Optimizer {
                 for (String n : stateNames()) {
                     Tensor src = saved.tensors().get(i + "." + n);
                     Tensor dst = mine.get(n);
-                    if (dst == null) mine.put(n, src.detach());
-                    else dst.copyFrom(src);
+                    if (dst == null) mine.put(n, src.to(parameters.get(i).dtype()).detach());   // in the parameter's dtype
+                    else dst.copyFrom(src);                                                  // (copyFrom converts)
                 }
             }
         }

@@ -75,9 +75,9 @@ public final class RmsProp extends Optimizer {
         Tensor g = weightDecay != 0 ? withWeightDecay(grad, p, weightDecay) : grad;
         Tensor s = state(index, SQUARE_AVG);
         if (s == null) {
-            s = initState(index, SQUARE_AVG, Tensor.zeros(p.shape()));
-            if (centered) initState(index, GRAD_AVG, Tensor.zeros(p.shape()));
-            if (momentum > 0) initState(index, MOMENTUM_BUFFER, Tensor.zeros(p.shape()));
+            s = initState(index, SQUARE_AVG, Tensor.zerosLike(p));             // state in the parameter's dtype
+            if (centered) initState(index, GRAD_AVG, Tensor.zerosLike(p));
+            if (momentum > 0) initState(index, MOMENTUM_BUFFER, Tensor.zerosLike(p));
         }
         s.mulInPlace(alpha).addcmulInPlace(g, g, 1 - alpha);
         Tensor squares = s;

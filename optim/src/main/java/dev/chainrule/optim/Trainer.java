@@ -64,6 +64,12 @@ import org.slf4j.LoggerFactory;
  * (optionally restoring the parameters of the best epoch), a {@link Metric}, and
  * {@link TrainingListener}s. A trainer can be used for several fits; each starts its schedule and
  * epoch count afresh but keeps the model's and optimizer's state.
+ *
+ * <p><b>dtype.</b> Each training and validation batch is converted to the model's dtype
+ * ({@link Module#dtype()}, {@link Batch#to}) when it differs, so a model converted with
+ * {@code model.to(DType.FLOAT32)} trains on an ordinary FLOAT64 loader (each batch is then rounded
+ * on the fly; {@code DataLoader.builder(data).dtype(DType.FLOAT32)} converts the data once instead).
+ * A model with no parameters or buffers takes its batches unchanged.
  */
 public final class Trainer {
 
@@ -301,6 +307,7 @@ public final class Trainer {
         if (scheduler != null && schedulePerBatch) scheduler.advance();
         model.zeroGrad();
         optimizer.zeroGrad();
+        batch = inModelDtype(batch);
         Tensor prediction = model.forward(batch.x());
         Tensor l = loss.apply(prediction, batch.y());
         if (l.size() != 1) {
@@ -450,7 +457,8 @@ public final class Trainer {
         try (var s = Autograd.noGrad()) {
             double lossSum = 0, metricSum = 0;
             long samples = 0;
-            for (Batch batch : validation) {
+            for (Batch b : validation) {
+                Batch batch = inModelDtype(b);
                 Tensor prediction = model.forward(batch.x());
                 int n = batch.size();
                 lossSum += loss.apply(prediction, batch.y()).item() * n;
@@ -462,6 +470,12 @@ public final class Trainer {
         } finally {
             model.train();
         }
+    }
+
+    /** The batch in the model's dtype (unchanged for a model without parameters and buffers). */
+    private Batch inModelDtype(Batch batch) {
+        if (model.parameters().isEmpty() && model.buffers().isEmpty()) return batch;
+        return batch.to(model.dtype());
     }
 
     private List<Tensor> snapshot() {

@@ -1,5 +1,6 @@
 package dev.chainrule.nn.data;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 
 /**
@@ -31,5 +32,22 @@ public record Batch(Tensor x, Tensor y) {
     /** Number of samples in this batch (the first dimension). */
     public int size() {
         return x.shape()[0];
+    }
+
+    /**
+     * This batch with {@code x} and {@code y} in {@code dtype} ({@code this} when both already are),
+     * e.g. {@code batch.to(model.dtype())} before {@code model.forward(batch.x())}.
+     *
+     * @throws NullPointerException if {@code dtype} is null
+     */
+    public Batch to(DType dtype) {
+        java.util.Objects.requireNonNull(dtype, "Batch.to: dtype is null");
+        if (x.dtype() == dtype && y.dtype() == dtype) return this;
+        return new Batch(x.to(dtype).detach(), y.to(dtype).detach());
+    }
+
+    /** The dtype of the inputs {@code x}. */
+    public DType dtype() {
+        return x.dtype();
     }
 }

@@ -1,5 +1,6 @@
 package dev.chainrule.nn.data;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import java.io.IOException;
 import java.io.PushbackReader;
@@ -74,6 +75,7 @@ public final class CsvReader {
     private final String[] featureNames;
     private final int[] featureIndices;
     private final boolean classification;
+    private final DType dtype;
 
     private CsvReader(Builder b) {
         this.header = b.header;
@@ -83,6 +85,7 @@ public final class CsvReader {
         this.featureNames = b.featureNames;
         this.featureIndices = b.featureIndices;
         this.classification = b.classification;
+        this.dtype = b.dtype;
     }
 
     /** A builder: header row, comma-separated, label = last column, features = all others, classification. */
@@ -299,8 +302,8 @@ public final class CsvReader {
                 throw new IOException(source + ": line " + (headerLine + 1) + ": no data rows after the header (line " + headerLine
                     + "); expected one row per sample");
             }
-            Tensor xs = Tensor.of(Arrays.copyOf(x, rows * features.length), rows, features.length);
-            Tensor ys = classification ? Tensor.of(Arrays.copyOf(y, rows), rows) : Tensor.of(Arrays.copyOf(y, rows), rows, 1);
+            Tensor xs = Tensor.of(Arrays.copyOf(x, rows * features.length), dtype, rows, features.length);
+            Tensor ys = classification ? Tensor.of(Arrays.copyOf(y, rows), dtype, rows) : Tensor.of(Arrays.copyOf(y, rows), dtype, rows, 1);
             LOG.debug("read {} rows of {} features from {}", rows, features.length, source);
             return new Dataset(xs, ys);
         }
@@ -315,8 +318,19 @@ public final class CsvReader {
         private String[] featureNames;
         private int[] featureIndices;
         private boolean classification = true;
+        private DType dtype = DType.FLOAT64;
 
         private Builder() {}
+
+        /**
+         * The dtype of the features and labels: FLOAT64 (default) or FLOAT32 (each parsed value rounded once).
+         *
+         * @throws NullPointerException if {@code dtype} is null
+         */
+        public Builder dtype(DType dtype) {
+            this.dtype = Objects.requireNonNull(dtype, "CsvReader: dtype is null");
+            return this;
+        }
 
         /** Whether the first non-blank row holds column names (default true) or is already a sample. */
         public Builder header(boolean header) {

@@ -1,5 +1,6 @@
 package dev.chainrule.nn.data;
 
+import dev.chainrule.autograd.DType;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
@@ -41,6 +42,10 @@ import java.util.random.RandomGenerator;
  * }
  * }</pre>
  *
+ * <p>Batches have the dataset's dtypes; {@link Builder#dtype(DType)} converts the data once, when the
+ * loader is built (e.g. {@code .dtype(DType.FLOAT32)} for a model converted with
+ * {@code model.to(DType.FLOAT32)}).
+ *
  * <p>Not thread-safe (the epoch counter advances with each {@link #iterator()} call); use one loader per thread.
  */
 public final class DataLoader implements Iterable<Batch> {
@@ -53,7 +58,7 @@ public final class DataLoader implements Iterable<Batch> {
     private long epoch;
 
     private DataLoader(Builder b, boolean shuffle, long seed) {
-        this.data = b.data;
+        this.data = b.dtype == null ? b.data : b.data.to(b.dtype);
         this.batchSize = b.batchSize;
         this.shuffle = shuffle;
         this.seed = seed;
@@ -232,6 +237,7 @@ public final class DataLoader implements Iterable<Batch> {
         private RandomGenerator rng;
         private Long seed;
         private boolean dropLast;
+        private DType dtype;
 
         private Builder(Dataset data) {
             this.data = data;
@@ -273,6 +279,18 @@ public final class DataLoader implements Iterable<Batch> {
         /** Whether to skip the last batch of an epoch when it has fewer than {@code batchSize} samples. */
         public Builder dropLast(boolean dropLast) {
             this.dropLast = dropLast;
+            return this;
+        }
+
+        /**
+         * Batches in {@code dtype}: the data set is converted once, by {@link #build()}
+         * ({@link Dataset#to(DType)}), and {@link DataLoader#dataset()} is the converted one. Default:
+         * the data set's own dtypes.
+         *
+         * @throws NullPointerException if {@code dtype} is null
+         */
+        public Builder dtype(DType dtype) {
+            this.dtype = Objects.requireNonNull(dtype, "DataLoader: dtype is null; omit dtype() to keep the data set's");
             return this;
         }
 

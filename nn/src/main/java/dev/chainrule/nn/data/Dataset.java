@@ -1,5 +1,6 @@
 package dev.chainrule.nn.data;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.util.Arrays;
@@ -14,6 +15,10 @@ import java.util.random.RandomGenerator;
  * <p>Immutable: the constructor takes a snapshot of the values (cut from any graph), and every
  * method returns new tensors or data sets. Treat the tensors returned by {@link #x()} and
  * {@link #y()} as read-only.
+ *
+ * <p>dtype: the inputs and targets keep the dtypes of the tensors given to the constructor, and every
+ * batch, subset and split has them too. {@link #to(DType)} gives a copy in another dtype, e.g.
+ * {@code data.to(DType.FLOAT32)} for a model converted with {@code model.to(DType.FLOAT32)}.
  */
 public final class Dataset {
 
@@ -51,13 +56,30 @@ public final class Dataset {
         this.yData = y.toArray();
         this.xRow = xData.length / n;
         this.yRow = yData.length / n;
-        this.x = Tensor.of(xData, xShape);
-        this.y = Tensor.of(yData, yShape);
+        this.x = Tensor.of(xData, x.dtype(), xShape);
+        this.y = Tensor.of(yData, y.dtype(), yShape);
     }
 
     /** Number of samples {@code n}. */
     public int size() {
         return n;
+    }
+
+    /**
+     * This data set with inputs and targets in {@code dtype} ({@code this} when both already are):
+     * FLOAT32 rounds each value once (class indices below 2^24 stay exact).
+     *
+     * @throws NullPointerException if {@code dtype} is null
+     */
+    public Dataset to(DType dtype) {
+        Objects.requireNonNull(dtype, "Dataset.to: dtype is null");
+        if (x.dtype() == dtype && y.dtype() == dtype) return this;
+        return new Dataset(x.to(dtype), y.to(dtype));
+    }
+
+    /** The dtype of the inputs (the targets' is {@code y().dtype()}). */
+    public DType dtype() {
+        return x.dtype();
     }
 
     /** All inputs, shape {@code [n, ...]} (a snapshot; read-only). */
@@ -78,7 +100,7 @@ public final class Dataset {
      */
     public Batch batch(int[] indices) {
         checkIndices("batch", indices);
-        return new Batch(gather(xData, xShape, xRow, indices), gather(yData, yShape, yRow, indices));
+        return new Batch(gather(xData, xShape, xRow, x.dtype(), indices), gather(yData, yShape, yRow, y.dtype(), indices));
     }
 
     /**
@@ -144,19 +166,20 @@ public final class Dataset {
         }
     }
 
-    private static Tensor gather(double[] data, int[] shape, int row, int[] indices) {
+    private static Tensor gather(double[] data, int[] shape, int row, DType dtype, int[] indices) {
         double[] out = new double[Shape.checkedSize("Dataset", indices.length, row)];
         for (int k = 0; k < indices.length; k++) {
             System.arraycopy(data, indices[k] * row, out, k * row, row);
         }
         int[] s = shape.clone();
         s[0] = indices.length;
-        return Tensor.of(out, s);
+        return Tensor.of(out, dtype, s);
     }
 
     @Override
     public String toString() {
-        return "Dataset(n=" + n + ", x=" + Shape.toString(xShape) + ", y=" + Shape.toString(yShape) + ")";
+        return "Dataset(n=" + n + ", x=" + Shape.toString(xShape) + ", y=" + Shape.toString(yShape)
+            + (x.dtype() == DType.FLOAT64 && y.dtype() == DType.FLOAT64 ? "" : ", dtype=" + x.dtype() + "/" + y.dtype()) + ")";
     }
 
     /**

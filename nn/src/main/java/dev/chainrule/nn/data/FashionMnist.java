@@ -1,5 +1,6 @@
 package dev.chainrule.nn.data;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import java.io.IOException;
@@ -118,6 +119,7 @@ public final class FashionMnist {
         private double scale = 1.0 / 255;
         private int trainLimit = Integer.MAX_VALUE;
         private int testLimit = Integer.MAX_VALUE;
+        private DType dtype = DType.FLOAT64;
 
         private Builder(Path dir) {
             this.dir = dir;
@@ -140,6 +142,17 @@ public final class FashionMnist {
                 throw new IllegalArgumentException("FashionMnist: scale " + scale + " is not finite; pass 1.0 / 255 for [0, 1] or 1 for raw pixels");
             }
             this.scale = scale;
+            return this;
+        }
+
+        /**
+         * The dtype of the pixels and the labels: FLOAT64 (default) or FLOAT32 (for a model converted with
+         * {@code model.to(DType.FLOAT32)}; the scaled pixels k/255 are rounded once, the labels stay exact).
+         *
+         * @throws NullPointerException if {@code dtype} is null
+         */
+        public Builder dtype(DType dtype) {
+            this.dtype = Objects.requireNonNull(dtype, "FashionMnist: dtype is null");
             return this;
         }
 
@@ -260,7 +273,7 @@ public final class FashionMnist {
             int n = y.length;
             int rows = images.dims()[1], cols = images.dims()[2];
             Tensor x = layout == Layout.FLAT ? pixels.reshape(n, rows * cols) : pixels.reshape(n, 1, rows, cols);
-            Dataset d = new Dataset(x, Tensor.of(targets, n));
+            Dataset d = new Dataset(x.to(dtype), Tensor.of(targets, dtype, n));
             LOG.debug("read {} samples {} from {} and {}", n, Shape.toString(x.shape()), imagesFile, labelsFile);
             return d;
         }

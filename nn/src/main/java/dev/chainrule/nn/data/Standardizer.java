@@ -75,19 +75,20 @@ public final class Standardizer {
     }
 
     /**
-     * {@code (x − μ) / σ}, for {@code x} of shape {@code [m, ...]} with the fitted feature shape.
+     * {@code (x − μ) / σ}, for {@code x} of shape {@code [m, ...]} with the fitted feature shape, in
+     * {@code x}'s dtype (the FLOAT64 statistics are converted to it).
      *
      * @throws IllegalArgumentException if {@code x}'s feature shape differs from the fitted one
      */
     public Tensor transform(Tensor x) {
         check("transform", x);
-        return x.sub(mean).div(std);
+        return x.sub(mean.to(x.dtype())).div(std.to(x.dtype()));      // in x's dtype (statistics are FLOAT64)
     }
 
     /** {@code z · σ + μ}: undoes {@link #transform}, e.g. to report predicted targets in original units. */
     public Tensor inverse(Tensor x) {
         check("inverse", x);
-        return x.mul(std).add(mean);
+        return x.mul(std.to(x.dtype())).add(mean.to(x.dtype()));
     }
 
     /** The fitted per-feature mean, shape {@code x.shape()[1..]}. */

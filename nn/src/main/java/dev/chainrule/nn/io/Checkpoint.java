@@ -20,10 +20,14 @@ import org.slf4j.LoggerFactory;
  * Saves and restores a {@link Module}'s parameters and buffers as a safetensors file (see
  * {@link SafeTensors}), one tensor per entry of {@link Module#namedParameters()} (e.g.
  * {@code layers.0.weight}) followed by one per entry of {@link Module#namedBuffers()} (e.g.
- * {@code bn.running_mean}), as PyTorch's {@code state_dict} names them. Tensors are written as
- * {@code F64} (exact) unless {@code F32} is asked for (each value rounded to the nearest float);
- * loading reads {@code F64}, {@code F32}, {@code F16} and {@code BF16} files, converting every value
- * exactly to a double.
+ * {@code bn.running_mean}), as PyTorch's {@code state_dict} names them. Each tensor is written in its
+ * own dtype ({@code F64} for FLOAT64, {@code F32} for a model converted with
+ * {@code model.to(DType.FLOAT32)}: exact either way) unless one file type is asked for ({@code F64},
+ * or {@code F32} with each value rounded to the nearest float). Loading reads {@code F64}, {@code F32},
+ * {@code F16} and {@code BF16} (and integer) tensors and converts each to the dtype of the model tensor
+ * it is loaded into: an {@code F32} file into a FLOAT32 model is bit-exact, an {@code F64} file into a
+ * FLOAT32 model rounds each value once to the nearest float, an {@code F32} file into a FLOAT64 model
+ * is exact.
  *
  * <pre>{@code
  * Checkpoint.save(model, Path.of("model.safetensors"));
@@ -35,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * {@code safetensors.torch.load_file} into a PyTorch model with the same {@code state_dict} names.
  * Conversely a PyTorch {@code safetensors.torch.save_file(model.state_dict(), path)} loads into a
  * Chainrule model with the same names and shapes, as saved (float32, float16 or bfloat16 tensors,
- * and BatchNorm's {@code int64} {@code num_batches_tracked}, are converted exactly to doubles).
+ * and BatchNorm's {@code int64} {@code num_batches_tracked}, are converted to the model's dtype; into a
+ * FLOAT64 model exactly, into a FLOAT32 model float32 values bit for bit).
  * Saving is atomic (a failed or interrupted save leaves the previous checkpoint intact). Loading
  * checks the whole file and that its names and shapes match the model's parameters and buffers
  * exactly before it changes anything: if it throws, the model is unchanged. A model without buffers
@@ -54,14 +59,17 @@ public final class Checkpoint {
 
     private Checkpoint() {}
 
-    /** Saves {@code model}'s parameters and buffers to {@code file} as {@code F64} with metadata {@code {"format": "chainrule"}}. */
+    /**
+     * Saves {@code model}'s parameters and buffers to {@code file}, each in its own dtype, with metadata
+     * {@code {"format": "chainrule"}}.
+     */
     public static void save(Module model, Path file) throws IOException {
         save(model, file, Map.of());
     }
 
     /**
-     * {@link #save(Module, Path)} with every tensor stored as {@code dtype}: {@code F64} (exact) or
-     * {@code F32} (rounded to the nearest float; see {@link SafeTensors.DType#F32}).
+     * {@link #save(Module, Path)} with every tensor stored as {@code dtype}, whatever its own: {@code F64}
+     * (exact) or {@code F32} (rounded to the nearest float; see {@link SafeTensors.DType#F32}).
      *
      * @throws IllegalArgumentException if {@code dtype} is {@code F16} or {@code BF16} (read-only)
      * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
@@ -72,18 +80,32 @@ public final class Checkpoint {
 
     /**
      * Saves {@code model}'s parameters (in {@code namedParameters()} order), then its buffers (in
-     * {@code namedBuffers()} order), and {@code metadata} (e.g. the epoch or the loss) to {@code file},
-     * atomically. {@code model} is not modified.
+     * {@code namedBuffers()} order), each in its own dtype ({@code F64} for FLOAT64, {@code F32} for
+     * FLOAT32), and {@code metadata} (e.g. the epoch or the loss) to {@code file}, atomically.
+     * {@code model} is not modified.
      *
      * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
      */
     public static void save(Module model, Path file, Map<String, String> metadata) throws IOException {
-        save(model, file, metadata, SafeTensors.DType.F64);
+        Objects.requireNonNull(model, "Checkpoint.save: model is null");
+        Objects.requireNonNull(metadata, "Checkpoint.save: metadata is null");
+        Objects.requireNonNull(file, "Checkpoint.save: file is null");
+        Map<String, Tensor> tensors = state(model);
+        SafeTensors.write(tensors, withFormat(metadata), file);
+        LOG.debug("saved {} tensors of {} in their own dtypes to {}", tensors.size(), model.getClass().getSimpleName(), file);
+    }
+
+    private static Map<String, String> withFormat(Map<String, String> metadata) {
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put(FORMAT_KEY, FORMAT);
+        meta.putAll(metadata);
+        return meta;
     }
 
     /**
-     * {@link #save(Module, Path, Map)} with every tensor stored as {@code dtype}: {@code F64} (exact,
-     * the same bytes as without a dtype) or {@code F32} (rounded to the nearest float).
+     * {@link #save(Module, Path, Map)} with every tensor stored as {@code dtype}, whatever its own:
+     * {@code F64} (exact; the same bytes as without a dtype for a FLOAT64 model) or {@code F32} (rounded
+     * to the nearest float; the same bytes as without a dtype for a FLOAT32 model).
      *
      * @throws IllegalArgumentException if {@code dtype} is {@code F16} or {@code BF16} (read-only)
      * @throws IOException if the file cannot be written; a previous file at {@code file} is then unchanged
@@ -91,13 +113,10 @@ public final class Checkpoint {
     public static void save(Module model, Path file, Map<String, String> metadata, SafeTensors.DType dtype) throws IOException {
         Objects.requireNonNull(model, "Checkpoint.save: model is null");
         Objects.requireNonNull(metadata, "Checkpoint.save: metadata is null");
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(FORMAT_KEY, FORMAT);
-        meta.putAll(metadata);
         Objects.requireNonNull(file, "Checkpoint.save: file is null");
         Objects.requireNonNull(dtype, "Checkpoint.save: dtype is null");
         Map<String, Tensor> tensors = state(model);
-        SafeTensors.write(tensors, meta, file, dtype);
+        SafeTensors.write(tensors, withFormat(metadata), file, dtype);
         LOG.debug("saved {} {} tensors of {} to {}", tensors.size(), dtype, model.getClass().getSimpleName(), file);
     }
 
@@ -105,7 +124,9 @@ public final class Checkpoint {
      * Loads the parameter and buffer values in {@code file} into {@code model} (modified in place,
      * under no-grad, bumping each tensor's version). The file must hold exactly the names of the
      * model's parameters and buffers, with the same shapes, as {@code F64}, {@code F32}, {@code F16} or
-     * {@code BF16} (each value converted exactly to a double; a file may mix these types).
+     * {@code BF16} (a file may mix these types); each value is converted to the dtype of the model tensor
+     * it goes into (rounded to the nearest float for an {@code F64} value into a FLOAT32 model, exact
+     * otherwise).
      *
      * @return the file's metadata (e.g. what {@link #save(Module, Path, Map)} stored)
      * @throws IOException if the file is unreadable or malformed, or does not match the model (missing or

@@ -49,12 +49,14 @@ import org.slf4j.LoggerFactory;
  * format, so files interoperate with Python's {@code safetensors} (e.g. a PyTorch
  * {@code safetensors.torch.save_file(model.state_dict(), ...)}) and plain NumPy.
  *
- * <p>Element types ({@link DType}): reading accepts {@code F64}, {@code F32}, {@code F16} and
- * {@code BF16}, each converted exactly to a double (every value of these types is a double), the
- * integer types ({@code I64} … {@code U8}, exact up to 2<sup>53</sup> in magnitude; a larger 64-bit
- * value fails the load) and {@code BOOL} (0 or 1), and a file may mix them; 8-bit float tensors are
- * rejected with an {@link IOException} that says how to convert them. Writing produces {@code F64} (the default:
- * exact) or, on request, {@code F32} (each double rounded to the nearest float).
+ * <p>Element types ({@link DType}): reading accepts {@code F64} (read as FLOAT64 tensors), {@code F32},
+ * {@code F16} and {@code BF16} (read as FLOAT32 tensors: every value of these types is a float, so the
+ * conversion is exact), the integer types ({@code I64} … {@code U8}, read as FLOAT64, exact up to
+ * 2<sup>53</sup> in magnitude; a larger 64-bit value fails the load) and {@code BOOL} (0 or 1, FLOAT64),
+ * and a file may mix them; 8-bit float tensors are rejected with an {@link IOException} that says how
+ * to convert them. Writing stores each tensor in its own dtype by default ({@code F64} for FLOAT64,
+ * {@code F32} for FLOAT32: exact either way), or every tensor as one requested type ({@code F64}, or
+ * {@code F32} with each value rounded to the nearest float).
  *
  * <p>Layout: an 8-byte little-endian unsigned header length {@code N}; {@code N} bytes of UTF-8 JSON
  * {@code {"name": {"dtype": "F64", "shape": [..], "data_offsets": [begin, end]}, ...,
@@ -278,27 +280,29 @@ public final class SafeTensors {
 
     // ================================================================ writing
 
-    /** Writes {@code tensors} (in map order) as {@code F64} with no metadata; see {@link #write(Map, Map, Path)}. */
+    /** Writes {@code tensors} (in map order), each in its own dtype, with no metadata; see {@link #write(Map, Map, Path)}. */
     public static void write(Map<String, Tensor> tensors, Path file) throws IOException {
         write(tensors, Map.of(), file);
     }
 
     /**
-     * Writes {@code tensors}, in the map's iteration order, and {@code metadata} to {@code file} as
-     * {@code F64} (exact), atomically: on success the file holds the new contents, on failure
+     * Writes {@code tensors}, in the map's iteration order, and {@code metadata} to {@code file}, each
+     * tensor in its own dtype ({@code F64} for FLOAT64, {@code F32} for FLOAT32: exact), atomically: on
+     * success the file holds the new contents, on failure
      * (including a crash) the previous file, if any, is untouched and no temporary file is left behind.
      *
      * @throws IllegalArgumentException if a name is empty, is {@code __metadata__}, or is not valid Unicode
      * @throws IOException if the file cannot be written
      */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file) throws IOException {
-        write(tensors, metadata, file, DType.F64);
+        write(tensors, metadata, file, null, PauseHook.next());
     }
 
     /**
-     * {@link #write(Map, Map, Path)} with every tensor stored as {@code dtype}: {@link DType#F64}
-     * (exact, the same bytes as the three-argument form) or {@link DType#F32} (each value rounded to
-     * the nearest float, see {@link DType#F32}; half the size, and what PyTorch's float32 models load).
+     * {@link #write(Map, Map, Path)} with every tensor stored as {@code dtype}, whatever its own:
+     * {@link DType#F64} (exact; the same bytes as the three-argument form for FLOAT64 tensors) or
+     * {@link DType#F32} (each value rounded to the nearest float, see {@link DType#F32}; half the size,
+     * and what PyTorch's float32 models load).
      *
      * @throws IllegalArgumentException if {@code dtype} is not {@link DType#writable() writable}
      *     ({@code F16}, {@code BF16}), or a name is empty, is {@code __metadata__}, or is not valid Unicode
@@ -306,7 +310,12 @@ public final class SafeTensors {
      */
     public static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file, DType dtype)
             throws IOException {
-        write(tensors, metadata, file, dtype, PauseHook.next());
+        write(tensors, metadata, file, Objects.requireNonNull(dtype, "SafeTensors.write: dtype is null"), PauseHook.next());
+    }
+
+    /** The file type of a tensor written in its own dtype: {@code F32} for FLOAT32, {@code F64} for FLOAT64. */
+    public static DType fileType(dev.chainrule.autograd.DType dtype) {
+        return Objects.requireNonNull(dtype, "SafeTensors.fileType: dtype is null") == dev.chainrule.autograd.DType.FLOAT32 ? DType.F32 : DType.F64;
     }
 
     /**
@@ -353,23 +362,26 @@ public final class SafeTensors {
     /** {@link #write(Map, Map, Path)} with {@code wrap} applied to the raw file stream (a test hook to inject failures). */
     static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file, UnaryOperator<OutputStream> wrap)
             throws IOException {
-        write(tensors, metadata, file, DType.F64, wrap);
+        write(tensors, metadata, file, null, wrap);
     }
 
-    /** {@link #write(Map, Map, Path, DType)} with {@code wrap} applied to the raw file stream. */
+    /**
+     * {@link #write(Map, Map, Path, DType)} with {@code wrap} applied to the raw file stream; a null
+     * {@code dtype} stores each tensor in its own ({@link #fileType}).
+     */
     static void write(Map<String, Tensor> tensors, Map<String, String> metadata, Path file, DType dtype,
             UnaryOperator<OutputStream> wrap) throws IOException {
         Objects.requireNonNull(tensors, "SafeTensors.write: tensors is null");
         Objects.requireNonNull(metadata, "SafeTensors.write: metadata is null");
         Objects.requireNonNull(file, "SafeTensors.write: file is null");
-        Objects.requireNonNull(dtype, "SafeTensors.write: dtype is null");
-        if (!dtype.writable()) {
+        if (dtype != null && !dtype.writable()) {
             throw new IllegalArgumentException("SafeTensors.write: dtype " + dtype + " can be read but not written;"
                 + " write F64 (exact) or F32 (rounded to the nearest float)");
         }
         List<String> names = new ArrayList<>(tensors.size());
         List<int[]> shapes = new ArrayList<>(tensors.size());
         List<double[]> values = new ArrayList<>(tensors.size());
+        List<DType> types = new ArrayList<>(tensors.size());
         for (Map.Entry<String, Tensor> e : tensors.entrySet()) {
             String name = e.getKey();
             checkString("tensor name", name);
@@ -379,13 +391,14 @@ public final class SafeTensors {
             Tensor t = Objects.requireNonNull(e.getValue(), "SafeTensors.write: tensor '" + name + "' is null");
             names.add(name);
             shapes.add(t.shape());
-            values.add(t.toArray()); // snapshot before any byte is written
+            types.add(dtype != null ? dtype : fileType(t.dtype()));
+            values.add(t.toArray()); // snapshot before any byte is written (widening a float is exact)
         }
         for (Map.Entry<String, String> e : metadata.entrySet()) {
             checkString("metadata key", e.getKey());
             checkString("metadata value for '" + e.getKey() + "'", e.getValue());
         }
-        byte[] header = encodeHeader(names, shapes, metadata, dtype);
+        byte[] header = encodeHeader(names, shapes, metadata, types);
 
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
@@ -409,15 +422,17 @@ public final class SafeTensors {
                 out.write(buf.array(), 0, 8);
                 buf.clear();
                 out.write(header);
-                for (double[] v : values) {
+                for (int i = 0; i < values.size(); i++) {
+                    double[] v = values.get(i);
+                    DType type = types.get(i);
                     for (double d : v) {
-                        if (buf.remaining() < dtype.bytes()) {
+                        if (buf.remaining() < type.bytes()) {
                             out.write(buf.array(), 0, buf.position());
                             buf.clear();
                         }
-                        dtype.put(buf, d);
+                        type.put(buf, d);
                     }
-                    bytes += (long) dtype.bytes() * v.length;
+                    bytes += (long) type.bytes() * v.length;
                 }
                 out.write(buf.array(), 0, buf.position());
                 out.flush();
@@ -461,7 +476,7 @@ public final class SafeTensors {
     }
 
     /** The JSON header (metadata first, then tensors in order, contiguous offsets), space-padded to a multiple of 8. */
-    static byte[] encodeHeader(List<String> names, List<int[]> shapes, Map<String, String> metadata, DType dtype)
+    static byte[] encodeHeader(List<String> names, List<int[]> shapes, Map<String, String> metadata, List<DType> dtypes)
             throws IOException {
         ByteArrayOutputStream bos = new ByteArrayOutputStream();
         try (JsonGenerator g = JSON.createGenerator(bos, JsonEncoding.UTF8)) {
@@ -474,6 +489,7 @@ public final class SafeTensors {
             long offset = 0;
             for (int i = 0; i < names.size(); i++) {
                 int[] shape = shapes.get(i);
+                DType dtype = dtypes.get(i);
                 long end = offset + (long) dtype.bytes() * Shape.size(shape);
                 g.writeObjectFieldStart(names.get(i));
                 g.writeStringField("dtype", dtype.name());
@@ -502,7 +518,8 @@ public final class SafeTensors {
 
     /**
      * Reads and fully validates {@code file}: header length, UTF-8, JSON structure and field types,
-     * dtypes ({@code F64}, {@code F32}, {@code F16} or {@code BF16}, converted exactly to doubles), shapes,
+     * dtypes ({@code F64} read as FLOAT64 tensors; {@code F32}, {@code F16} and {@code BF16} as FLOAT32,
+     * exactly; integer and {@code BOOL} types as FLOAT64), shapes,
      * and that the byte ranges are contiguous, non-overlapping, match their shapes and dtypes and cover
      * the data section exactly.
      *
@@ -627,7 +644,9 @@ public final class SafeTensors {
                             + " is " + x.getMessage() + ", which a double cannot hold exactly (|v| > 2^53); convert it before saving");
                     }
                 }
-                tensors.put(e.name, Tensor.of(values, e.shape));
+                // Float types of 4 bytes or less are floats exactly: FLOAT32 tensors; the rest FLOAT64.
+                boolean single = e.dtype == DType.F32 || e.dtype == DType.F16 || e.dtype == DType.BF16;
+                tensors.put(e.name, Tensor.of(values, single ? dev.chainrule.autograd.DType.FLOAT32 : dev.chainrule.autograd.DType.FLOAT64, e.shape));
             }
             return new Contents(Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
         }
