@@ -163,7 +163,7 @@ final class ReductionOps {
 
     /** Product of all elements (a scalar); see {@link #prod(Tensor, int, boolean)}. */
     static Tensor prod(Tensor x) {
-        return prod(x.reshape(x.d().length), 0, false);
+        return prod(x.reshape(x.size()), 0, false);
     }
 
     // ---------------------------------------------------------------- variance and norms
@@ -188,8 +188,8 @@ final class ReductionOps {
 
     /** The variance of all elements with correction 1 (a scalar). */
     static Tensor var(String op, Tensor x) {
-        dof(op, x.d().length, 1, "shape " + Shape.toString(x.shape));
-        return var(op, x.reshape(x.d().length), 0, 1, false);
+        dof(op, x.size(), 1, "shape " + Shape.toString(x.shape));
+        return var(op, x.reshape(x.size()), 0, 1, false);
     }
 
     /** √var with the subgradient 0 where var = 0 (as PyTorch). */
@@ -233,7 +233,7 @@ final class ReductionOps {
 
     /** The p-norm of all elements (a scalar). */
     static Tensor norm(Tensor x, double p) {
-        return norm(x.reshape(x.d().length), p, new int[] {0}, false);
+        return norm(x.reshape(x.size()), p, new int[] {0}, false);
     }
 
     // ---------------------------------------------------------------- running sums
