@@ -37,6 +37,9 @@ public final class FloatKernels {
             else Parallel.forRange(n, (lo, hi) -> run(op, a, 0, 0, b, lo, 1, out, lo, hi - lo));
             return out;
         }
+        if (!nativeBinary(op)) {           // broadcasting a rarer op: the double kernel on widened copies
+            return Kernels.toFloat(Kernels.binary(op, Kernels.toDouble(a), aShape, Kernels.toDouble(b), bShape, outShape));
+        }
         int rank = outShape.length;
         int cols = outShape[rank - 1];
         if (b.length == cols && a.length == n && bShape.length > 0 && bShape[bShape.length - 1] == cols) {
