@@ -59,6 +59,19 @@ class FashionMnistTest {
     }
 
     @Test
+    void float32PixelsAreEachScaledValueRoundedOnceAndLabelsExact() throws IOException {
+        writeFakeFiles();
+        Dataset.Split data = FashionMnist.builder(dir).dtype(dev.chainrule.autograd.DType.FLOAT32).load();
+        for (Dataset d : new Dataset[] {data.train(), data.test()}) {
+            assertEquals(dev.chainrule.autograd.DType.FLOAT32, d.x().dtype());
+            assertEquals(dev.chainrule.autograd.DType.FLOAT32, d.y().dtype());
+        }
+        assertEquals((float) (pixel(4, 783) / 255.0), data.train().x().get(4, 783), 0.0);
+        assertArrayEquals(new double[] {9, 0, 3, 9, 1}, data.train().y().toArray());
+        assertEquals(dev.chainrule.autograd.DType.FLOAT32, DataLoader.builder(data.train()).batchSize(2).build().iterator().next().x().dtype());
+    }
+
+    @Test
     void nchwLayoutRawPixelsAndLimits() throws IOException {
         writeFakeFiles();
         Dataset.Split data = FashionMnist.builder(dir).layout(FashionMnist.Layout.NCHW).scale(1).trainLimit(2).load();
