@@ -1,6 +1,7 @@
 package dev.chainrule.spark;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Module;
@@ -12,7 +13,9 @@ import java.util.Map;
 /**
  * Where each parameter of a model lives in one flat {@code double[]} (the broadcast copy of the
  * parameters and each partition's gradient sum): parameter {@code k} of {@link Module#namedParameters()}
- * occupies {@code [offset(k), offset(k) + size(k))}, row-major.
+ * occupies {@code [offset(k), offset(k) + size(k))}, row-major. The array is FLOAT64 whatever the
+ * model's dtype: a FLOAT32 model's values widen exactly, partition gradients are added in double, and
+ * the mean gradient is rounded once to the parameters' dtype when written back.
  */
 final class Layout implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -21,10 +24,12 @@ final class Layout implements Serializable {
     private final int[][] shapes;
     private final int[] offsets;
     private final int total;
+    private final DType dtype;
 
-    private Layout(String[] names, int[][] shapes) {
+    private Layout(String[] names, int[][] shapes, DType dtype) {
         this.names = names;
         this.shapes = shapes;
+        this.dtype = dtype;
         this.offsets = new int[names.length + 1];
         long sum = 0;
         for (int k = 0; k < names.length; k++) {
@@ -46,8 +51,22 @@ final class Layout implements Serializable {
         String[] names = params.keySet().toArray(new String[0]);
         int[][] shapes = new int[names.length][];
         int k = 0;
-        for (Tensor t : params.values()) shapes[k++] = t.shape();
-        return new Layout(names, shapes);
+        DType dtype = null;
+        for (Map.Entry<String, Tensor> e : params.entrySet()) {
+            shapes[k++] = e.getValue().shape();
+            if (dtype == null) dtype = e.getValue().dtype();
+            if (e.getValue().dtype() != dtype) {
+                throw new IllegalArgumentException("SparkTrainer: the model mixes dtypes (parameter " + e.getKey() + " is "
+                    + e.getValue().dtype() + ", " + names[0] + " is " + dtype + "); convert it with model.to(DType.FLOAT32) or "
+                    + "model.to(DType.FLOAT64) in the model factory");
+            }
+        }
+        return new Layout(names, shapes, dtype);
+    }
+
+    /** The dtype of every parameter (the model's dtype; batches are converted to it on the executors). */
+    DType dtype() {
+        return dtype;
     }
 
     int total() {
@@ -72,7 +91,7 @@ final class Layout implements Serializable {
         int k = 0;
         if (same) {
             for (Map.Entry<String, Tensor> e : params.entrySet()) {
-                if (!e.getKey().equals(names[k]) || !Arrays.equals(e.getValue().shape(), shapes[k])) {
+                if (!e.getKey().equals(names[k]) || !Arrays.equals(e.getValue().shape(), shapes[k]) || e.getValue().dtype() != dtype) {
                     same = false;
                     break;
                 }
@@ -81,7 +100,8 @@ final class Layout implements Serializable {
         }
         if (!same) {
             throw new IllegalStateException("the model factory built a model on " + where + " whose parameters "
-                + describe(params) + " differ from the driver's " + describe() + "; the factory must build the same architecture everywhere");
+                + describe(params) + " differ from the driver's " + describe() + "; the factory must build the same architecture"
+                + " (and dtype) everywhere");
         }
     }
 
@@ -133,14 +153,14 @@ final class Layout implements Serializable {
     /**
      * Makes {@code grad[offset(k)...]} the gradient of parameter {@code k} for every reached {@code k}
      * (the others keep no gradient, as after a backward pass that does not reach them). The model's
-     * gradients must have been cleared. Each value is written exactly: backward from a leaf with seed
-     * {@code G} sets its gradient to {@code G}.
+     * gradients must have been cleared. Each value is written exactly (for a FLOAT32 model: rounded
+     * once to the nearest float): backward from a leaf with seed {@code G} sets its gradient to {@code G}.
      */
     void writeGrads(Module model, double[] grad, boolean[] reached) {
         List<Tensor> ps = model.parameters();
         for (int k = 0; k < names.length; k++) {
             if (!reached[k]) continue;
-            ps.get(k).backward(Tensor.of(Arrays.copyOfRange(grad, offsets[k], offsets[k + 1]), shapes[k]));
+            ps.get(k).backward(Tensor.of(Arrays.copyOfRange(grad, offsets[k], offsets[k + 1]), dtype, shapes[k]));   // rounded once
         }
     }
 
@@ -150,7 +170,7 @@ final class Layout implements Serializable {
             if (k > 0) sb.append(", ");
             sb.append(names[k]).append(Shape.toString(shapes[k]));
         }
-        return sb.append(']').toString();
+        return sb.append(']').append(dtype == DType.FLOAT64 ? "" : " " + dtype).toString();
     }
 
     private static String describe(Map<String, Tensor> params) {
@@ -159,6 +179,7 @@ final class Layout implements Serializable {
         for (Map.Entry<String, Tensor> e : params.entrySet()) {
             if (k++ > 0) sb.append(", ");
             sb.append(e.getKey()).append(Shape.toString(e.getValue().shape()));
+            if (e.getValue().dtype() != DType.FLOAT64) sb.append(' ').append(e.getValue().dtype());
         }
         return sb.append(']').toString();
     }

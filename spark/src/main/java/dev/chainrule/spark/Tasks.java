@@ -1,6 +1,7 @@
 package dev.chainrule.spark;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Shape;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Dropout;
@@ -71,7 +72,8 @@ final class Tasks {
                 run.layout().load(m, parameters.value());
                 m.train();
                 m.zeroGrad();
-                Tensor x = s.features(local), y = s.targets(local);
+                DType dtype = run.layout().dtype();                    // the shards hold FLOAT64; the model may be FLOAT32
+                Tensor x = s.features(local).to(dtype), y = s.targets(local).to(dtype);
                 Tensor prediction;
                 try (var scope = Dropout.keys(step, keys)) {
                     prediction = m.forward(x);
@@ -134,7 +136,7 @@ final class Tasks {
                 double lossSum = 0, metricSum = 0;
                 for (; from < s.rows; from += EVAL_CHUNK) {
                     int to = Math.min(s.rows, from + EVAL_CHUNK);
-                    Tensor x = s.features(from, to), y = s.targets(from, to);
+                    Tensor x = s.features(from, to).to(run.layout().dtype()), y = s.targets(from, to).to(run.layout().dtype());
                     Tensor prediction = m.forward(x);
                     lossSum += loss.apply(prediction, y).item();
                     if (metric != null) metricSum += metric.evaluate(prediction, y) * (to - from);

@@ -74,6 +74,7 @@ final class Reference {
      * The data-parallel algorithm on one thread: per step, for each partition in index order, the rows
      * of the batch it holds (batch order, dropout keyed by batch position), SUM loss, backward; the
      * partitions' sums added in order from zero, divided by B, written as the gradient, one optimizer step.
+     * Batches are converted to the model's dtype; the sums are kept in double and the mean rounded once.
      */
     @SuppressWarnings("try")
     static Run sharded(ModelFactory factory, LossFactory lossFactory, Function<Module, Optimizer> opt, Dataset data,
@@ -121,7 +122,7 @@ final class Reference {
                     }
                     int[] xShape = data.x().shape().clone(), yShape = data.y().shape().clone();
                     xShape[0] = yShape[0] = rows.size();
-                    Tensor x = Tensor.of(bx, xShape), y = Tensor.of(by, yShape);
+                    Tensor x = Tensor.of(bx, xShape).to(worker.dtype()), y = Tensor.of(by, yShape).to(worker.dtype());
                     Tensor prediction;
                     try (var k = Dropout.keys(step, keys.stream().mapToLong(Long::longValue).toArray())) {
                         prediction = worker.forward(x);
@@ -144,7 +145,7 @@ final class Reference {
                 for (Tensor w : params) {
                     double[] g = new double[w.size()];
                     for (int i = 0; i < g.length; i++) g[i] = grad[at + i] / size;
-                    w.backward(Tensor.of(g, w.shape()));
+                    w.backward(Tensor.of(g, w.dtype(), w.shape()));
                     at += w.size();
                 }
                 optimizer.step();
