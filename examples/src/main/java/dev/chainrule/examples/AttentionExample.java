@@ -1,6 +1,7 @@
 package dev.chainrule.examples;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Embedding;
 import dev.chainrule.nn.Linear;
@@ -148,8 +149,14 @@ public final class AttentionExample {
     }
 
     public static Result run(long seed, int n, int steps, PrintWriter out) {
+        return run(seed, n, steps, out, DType.FLOAT64);
+    }
+
+    /** {@link #run(long, int, int, PrintWriter)} with the model in {@code dtype} (token ids are read as values in either). */
+    public static Result run(long seed, int n, int steps, PrintWriter out, DType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         Transformer model = new Transformer(2 * n, rng.split());
+        model.to(dtype);
         Adam opt = Adam.builder(model).lr(LR).build();
         SplittableRandom data = rng.split();
         out.printf(Locale.ROOT, "Reverse %d digits: transformer with %d blocks (d=%d, %d heads, causal), %,d parameters; Adam lr %.0e, "
@@ -244,7 +251,8 @@ public final class AttentionExample {
             if (steps < 1) throw new ParameterException(spec.commandLine(), "--steps must be at least 1, got " + steps);
             if (length < 2 || length > 32) throw new ParameterException(spec.commandLine(), "--length must be in [2, 32], got " + length);
             PrintWriter out = spec.commandLine().getOut();
-            Result r = run(common.seed(), length, steps, out);
+            if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
+            Result r = run(common.seed(), length, steps, out, common.dtype());
             r.print(out);
             if (common.out() != null) {
                 Map<String, double[]> curves = new LinkedHashMap<>();

@@ -1,6 +1,7 @@
 package dev.chainrule.examples;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Dropout;
 import dev.chainrule.nn.Embedding;
@@ -137,6 +138,11 @@ public final class CharRnnExample {
     }
 
     public static Result run(String corpusName, String text, long seed, int steps, int evalEvery, PrintWriter out) {
+        return run(corpusName, text, seed, steps, evalEvery, out, DType.FLOAT64);
+    }
+
+    /** {@link #run(String, String, long, int, int, PrintWriter)} with the model in {@code dtype}. */
+    public static Result run(String corpusName, String text, long seed, int steps, int evalEvery, PrintWriter out, DType dtype) {
         Corpus corpus = Corpus.of(text);
         int split = (int) (corpus.ids().length * 0.9);
         if (split < SEQ_LEN + 2 || corpus.ids().length - split < SEQ_LEN + 1) {
@@ -145,6 +151,7 @@ public final class CharRnnExample {
         }
         SplittableRandom rng = new SplittableRandom(seed);
         Sequential lm = model(corpus.vocab().length, rng);
+        lm.to(dtype);
         Adam opt = Adam.builder(lm).lr(LR).build();
         double h1 = corpus.unigramEntropy();
         out.printf(Locale.ROOT, "char-rnn on %s: %,d characters, %d distinct; %,d for training, %,d held out%n",
@@ -297,7 +304,8 @@ public final class CharRnnExample {
             PrintWriter out = spec.commandLine().getOut();
             Result r;
             try {
-                r = run(corpus.toString(), text, common.seed(), steps, every, out);
+                if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
+                r = run(corpus.toString(), text, common.seed(), steps, every, out, common.dtype());
             } catch (IllegalArgumentException e) {
                 throw new ParameterException(spec.commandLine(), e.getMessage());
             }

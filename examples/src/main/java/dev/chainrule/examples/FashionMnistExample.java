@@ -1,6 +1,7 @@
 package dev.chainrule.examples;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.BatchNorm2d;
 import dev.chainrule.nn.Conv2d;
@@ -143,12 +144,25 @@ public final class FashionMnistExample {
      * @throws IOException         if a file cannot be read
      */
     public static Result run(Path dir, long seed, int epochs, int trainLimit, int testLimit, PrintWriter log) throws IOException {
-        Dataset.Split data = FashionMnist.builder(dir).layout(FashionMnist.Layout.NCHW).trainLimit(trainLimit).testLimit(testLimit).load();
+        return run(dir, seed, epochs, trainLimit, testLimit, log, DType.FLOAT64);
+    }
+
+    /**
+     * {@link #run(Path, long, int, int, int, PrintWriter)} with the model ({@code Module.to}) and the
+     * images (read in {@code dtype}, half the memory in FLOAT32) in {@code dtype}.
+     *
+     * @throws IOException as the other overload
+     */
+    public static Result run(Path dir, long seed, int epochs, int trainLimit, int testLimit, PrintWriter log, DType dtype)
+            throws IOException {
+        Dataset.Split data = FashionMnist.builder(dir).layout(FashionMnist.Layout.NCHW).trainLimit(trainLimit).testLimit(testLimit)
+            .dtype(dtype).load();
         Dataset train = data.train(), test = data.test();
         double[] stats = meanAndStd(train.x());
         SplittableRandom rng = new SplittableRandom(seed);
         Sequential net = network(rng.split());
         Module model = new Sequential(new Standardize(stats[0], stats[1]), net);
+        model.to(dtype);
         Adam adam = Adam.builder(model).lr(LEARNING_RATE).build();
         CrossEntropy loss = new CrossEntropy();
         DataLoader loader = DataLoader.builder(train).batchSize(BATCH_SIZE).shuffle(rng.split()).build();
@@ -263,8 +277,9 @@ public final class FashionMnistExample {
             PrintWriter out = spec.commandLine().getOut();
             Result result;
             try {
+                if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
                 result = run(data, common.seed(), epochs, limit == null ? Integer.MAX_VALUE : limit,
-                    testLimit == null ? Integer.MAX_VALUE : testLimit, out);
+                    testLimit == null ? Integer.MAX_VALUE : testLimit, out, common.dtype());
             } catch (NoSuchFileException e) {
                 PrintWriter err = spec.commandLine().getErr();
                 err.println("fashion-mnist: " + e.getMessage());

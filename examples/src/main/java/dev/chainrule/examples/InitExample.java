@@ -1,5 +1,6 @@
 package dev.chainrule.examples;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.Mlp;
@@ -96,6 +97,11 @@ public final class InitExample {
     static final String HE = "He N(0, 2/fan_in)";
 
     public static Result run(long seed, int epochs) {
+        return run(seed, epochs, DType.FLOAT64);
+    }
+
+    /** {@link #run(long, int)} with the model converted to {@code dtype} ({@code Module.to}; the Trainer converts the batches). */
+    public static Result run(long seed, int epochs, DType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         Datasets.Labeled data = Datasets.spirals(rng, 100, 3);
         Dataset train = new Dataset(data.inputs(), data.classTargets());
@@ -116,6 +122,7 @@ public final class InitExample {
                 .biasInit(new Zeros())
                 .seed(initSeed)
                 .build();
+            mlp.to(dtype);
             DataLoader loader = DataLoader.builder(train).batchSize(BATCH_SIZE).shuffle(new SplittableRandom(shuffleSeed)).build();
             Sgd sgd = Sgd.builder(mlp).lr(LEARNING_RATE).momentum(MOMENTUM).build();
             double[] losses = Training.fit("init " + e.getKey(), mlp, sgd, new CrossEntropy(), loader, epochs);
@@ -171,7 +178,8 @@ public final class InitExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs));
+            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs), common.dtype());
+            if (common.dtype() != DType.FLOAT64) spec.commandLine().getOut().println("dtype: " + common.dtype());
             PrintWriter out = spec.commandLine().getOut();
             result.print(out);
             if (common.out() != null) {

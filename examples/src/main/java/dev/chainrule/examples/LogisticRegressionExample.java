@@ -1,5 +1,6 @@
 package dev.chainrule.examples;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.data.DataLoader;
 import dev.chainrule.nn.data.Dataset;
@@ -56,11 +57,17 @@ public final class LogisticRegressionExample {
     }
 
     public static Result run(long seed, int epochs) {
+        return run(seed, epochs, DType.FLOAT64);
+    }
+
+    /** {@link #run(long, int)} with the model converted to {@code dtype} ({@code Module.to}; the Trainer converts the batches). */
+    public static Result run(long seed, int epochs, DType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         Datasets.Labeled data = Datasets.blobs(rng, PER_CLASS, ANGLE, SEPARATION);
         Dataset train = new Dataset(data.inputs(), data.binaryTargets());
         DataLoader loader = DataLoader.builder(train).batchSize(BATCH_SIZE).shuffle(rng.split()).build();
         Linear model = new Linear(2, 1, rng.split());
+        model.to(dtype);
         Sgd sgd = Sgd.builder(model).lr(LEARNING_RATE).build();
         double[] losses = Training.fit("logistic-regression", model, sgd, new BinaryCrossEntropyWithLogits(), loader, epochs);
 
@@ -96,8 +103,9 @@ public final class LogisticRegressionExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs));
+            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs), common.dtype());
             PrintWriter out = spec.commandLine().getOut();
+            if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
             result.print(out);
             if (common.out() != null) {
                 out.println("Plot: " + Plots.lossCurve(common.out(), "logistic-regression-loss.png",

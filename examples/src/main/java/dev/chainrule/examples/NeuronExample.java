@@ -1,6 +1,7 @@
 package dev.chainrule.examples;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Dot;
 import dev.chainrule.autograd.Tensor;
 import java.io.IOException;
@@ -47,7 +48,12 @@ public final class NeuronExample {
 
     /** The forward values and every gradient, in reverse topological order (L first). */
     public record Result(double x, double y, double w, double b, double lambda,
-                         double z, double u, double l, double r, double loss, List<Row> rows) {
+                         double z, double u, double l, double r, double loss, List<Row> rows, DType dtype) {
+        /** {@link #TOLERANCE}, or {@link #TOLERANCE_FLOAT32} for a FLOAT32 graph. */
+        public double tolerance() {
+            return NeuronExample.tolerance(dtype);
+        }
+
         public double maxError() {
             double m = 0;
             for (Row row : rows) m = Math.max(m, row.error());
@@ -70,20 +76,32 @@ public final class NeuronExample {
                 out.printf(Locale.ROOT, "  %-6s %20.15f %20.15f  %-10.1e  %s%n",
                     row.variable(), row.autograd(), row.formula(), row.error(), row.formulaText());
             }
-            out.printf(Locale.ROOT, "max |autograd - by hand| = %.1e (tolerance %.0e): %s%n", maxError(), TOLERANCE,
-                maxError() <= TOLERANCE ? "backward reproduces the hand-derived gradients" : "MISMATCH");
+            out.printf(Locale.ROOT, "max |autograd - by hand| = %.1e (tolerance %.0e): %s%n", maxError(), tolerance(),
+                maxError() <= tolerance() ? "backward reproduces the hand-derived gradients" : "MISMATCH");
         }
     }
 
     /** Largest difference between autograd and the formulas that counts as agreement. */
     public static final double TOLERANCE = 1e-12;
+    /** The agreement asked for when the graph runs in FLOAT32 (inputs and every node rounded to float). */
+    public static final double TOLERANCE_FLOAT32 = 1e-4;
+
+    /** {@link #TOLERANCE} for FLOAT64, {@link #TOLERANCE_FLOAT32} for FLOAT32. */
+    public static double tolerance(DType dtype) {
+        return dtype == DType.FLOAT32 ? TOLERANCE_FLOAT32 : TOLERANCE;
+    }
 
     /** Builds the graph, backpropagates, and compares every gradient with its formula. */
     public static Result run(double x, double y, double w, double b, double lambda) {
-        Tensor wt = Tensor.scalar(w).requiresGrad();
-        Tensor bt = Tensor.scalar(b).requiresGrad();
-        Tensor xt = Tensor.scalar(x).requiresGrad();
-        Tensor yt = Tensor.scalar(y);
+        return run(x, y, w, b, lambda, DType.FLOAT64);
+    }
+
+    /** {@link #run(double, double, double, double, double)} with the graph's leaves (and so every node) in {@code dtype}. */
+    public static Result run(double x, double y, double w, double b, double lambda, DType dtype) {
+        Tensor wt = Tensor.full(w, dtype).requiresGrad();
+        Tensor bt = Tensor.full(b, dtype).requiresGrad();
+        Tensor xt = Tensor.full(x, dtype).requiresGrad();
+        Tensor yt = Tensor.full(y, dtype);
 
         // FORWARD: each line one node v_i of the graph.
         Tensor zt = wt.mul(xt).add(bt);
@@ -114,7 +132,7 @@ public final class NeuronExample {
         rows.add(new Row("dL/dw", wt.grad().item(), dLdz * x + lambda * 2 * w, "dL/dz * x + lambda * 2w"));
         rows.add(new Row("dL/db", bt.grad().item(), dLdz, "dL/dz"));
         rows.add(new Row("dL/dx", xt.grad().item(), dLdz * w, "dL/dz * w"));
-        return new Result(x, y, w, b, lambda, zt.item(), ut.item(), lt.item(), rt.item(), loss.item(), List.copyOf(rows));
+        return new Result(x, y, w, b, lambda, zt.item(), ut.item(), lt.item(), rt.item(), loss.item(), List.copyOf(rows), dtype);
     }
 
     /** How many random points the CLI checks besides the given one. */
@@ -125,10 +143,15 @@ public final class NeuronExample {
      * y ∈ {0, 1}, λ ~ U(0, 1), drawn from {@code seed}.
      */
     public static double maxErrorAtRandomPoints(long seed, int count) {
+        return maxErrorAtRandomPoints(seed, count, DType.FLOAT64);
+    }
+
+    /** {@link #maxErrorAtRandomPoints(long, int)} with the graphs in {@code dtype}. */
+    public static double maxErrorAtRandomPoints(long seed, int count, DType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         double max = 0;
         for (int i = 0; i < count; i++) {
-            Result r = run(2 * rng.nextGaussian(), rng.nextInt(2), 2 * rng.nextGaussian(), 2 * rng.nextGaussian(), rng.nextDouble());
+            Result r = run(2 * rng.nextGaussian(), rng.nextInt(2), 2 * rng.nextGaussian(), 2 * rng.nextGaussian(), rng.nextDouble(), dtype);
             max = Math.max(max, r.maxError());
         }
         return max;
@@ -192,10 +215,11 @@ public final class NeuronExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(x, y, w, b, lambda);
+            Result result = run(x, y, w, b, lambda, common.dtype());
             PrintWriter out = spec.commandLine().getOut();
+            if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
             result.print(out);
-            double randomError = maxErrorAtRandomPoints(common.seed(), RANDOM_POINTS);
+            double randomError = maxErrorAtRandomPoints(common.seed(), RANDOM_POINTS, common.dtype());
             out.printf(Locale.ROOT, "Same comparison at %d random points (x, w, b ~ N(0, 2^2), y in {0, 1}, lambda ~ U(0, 1); seed %d): "
                 + "max |diff| = %.1e%n", RANDOM_POINTS, common.seed(), randomError);
             if (common.out() != null) {
@@ -207,7 +231,8 @@ public final class NeuronExample {
                 out.println("Plot: " + plotGradientOverW(dir, x, y, b, lambda));
             }
             out.flush();
-            return result.maxError() <= TOLERANCE && randomError <= TOLERANCE ? 0 : Main.CLAIM_FAILED;
+            double tolerance = tolerance(common.dtype());
+            return result.maxError() <= tolerance && randomError <= tolerance ? 0 : Main.CLAIM_FAILED;
         }
     }
 }

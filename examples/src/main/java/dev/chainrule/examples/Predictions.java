@@ -9,13 +9,16 @@ final class Predictions {
 
     private Predictions() {}
 
-    /** The model's output for {@code x}, computed under no-grad in eval mode (its mode is restored afterwards). */
+    /**
+     * The model's output for {@code x} (converted to the model's dtype), computed under no-grad in eval
+     * mode (its mode is restored afterwards).
+     */
     @SuppressWarnings("try")   // the no-grad scope is used only for its effect
     static Tensor output(Module model, Tensor x) {
         boolean training = model.isTraining();
         model.eval();
         try (var s = Autograd.noGrad()) {
-            return model.forward(x);
+            return model.forward(model.parameters().isEmpty() ? x : x.to(model.dtype()));
         } finally {
             if (training) model.train();
         }

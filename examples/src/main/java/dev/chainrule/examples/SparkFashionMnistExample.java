@@ -1,5 +1,6 @@
 package dev.chainrule.examples;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.nn.Mlp;
 import dev.chainrule.nn.Module;
 import dev.chainrule.nn.data.DataLoader;
@@ -62,7 +63,13 @@ public final class SparkFashionMnistExample {
 
     /** The options of a run. */
     record Config(String master, int partitions, Path data, int trainSize, int testSize, int epochs, int batchSize, int hidden,
-                  double dropout, double lr, long seed, boolean compare, int mllibIterations) {
+                  double dropout, double lr, long seed, boolean compare, int mllibIterations, DType dtype) {
+        /** A FLOAT64 run. */
+        Config(String master, int partitions, Path data, int trainSize, int testSize, int epochs, int batchSize, int hidden,
+               double dropout, double lr, long seed, boolean compare, int mllibIterations) {
+            this(master, partitions, data, trainSize, testSize, epochs, batchSize, hidden, dropout, lr, seed, compare, mllibIterations,
+                DType.FLOAT64);
+        }
     }
 
     /** One epoch of one trainer: losses, accuracies, wall time and the mean step broken down. */
@@ -133,7 +140,12 @@ public final class SparkFashionMnistExample {
 
     /** The model, built the same way on the driver, on every executor and for the Trainer. */
     static ModelFactory mlp(int hidden, double dropout, long seed) {
-        return () -> Mlp.builder().sizes(784, hidden, FashionMnist.CLASSES).dropout(dropout).seed(seed).build();
+        return mlp(hidden, dropout, seed, DType.FLOAT64);
+    }
+
+    /** The same model in {@code dtype} (SparkTrainer converts the batches on the executors, the Trainer on the driver). */
+    static ModelFactory mlp(int hidden, double dropout, long seed, DType dtype) {
+        return () -> Mlp.builder().sizes(784, hidden, FashionMnist.CLASSES).dropout(dropout).seed(seed).build().to(dtype);
     }
 
     /** The Spark configuration: the given master (or spark-submit's), quiet and loopback-bound in local mode. */
@@ -159,7 +171,7 @@ public final class SparkFashionMnistExample {
     static Result run(Config c, SparkSession spark) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         int partitions = c.partitions() > 0 ? c.partitions() : sc.defaultParallelism();
-        ModelFactory factory = mlp(c.hidden(), c.dropout(), c.seed());
+        ModelFactory factory = mlp(c.hidden(), c.dropout(), c.seed(), c.dtype());
         double lr = c.lr();
         List<StepInfo> steps = new ArrayList<>();
         SparkHistory history;
@@ -339,8 +351,9 @@ public final class SparkFashionMnistExample {
                 return spec.exitCodeOnExecutionException();
             }
             Result r = run(new Config(master, partitions, data.toAbsolutePath(), trainSize, testSize, epochs, batchSize, hidden, dropout, lr,
-                common.seed(), compare, mllibIterations));
+                common.seed(), compare, mllibIterations, common.dtype()));
             PrintWriter out = spec.commandLine().getOut();
+            if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
             r.print(out);
             if (common.out() != null) {
                 Map<String, double[]> loss = new LinkedHashMap<>();

@@ -1,5 +1,6 @@
 package dev.chainrule.examples;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.Mlp;
 import dev.chainrule.nn.Module;
@@ -59,12 +60,18 @@ public final class SpiralsExample {
     }
 
     public static Result run(long seed, int epochs) {
+        return run(seed, epochs, DType.FLOAT64);
+    }
+
+    /** {@link #run(long, int)} with the model converted to {@code dtype} ({@code Module.to}; the Trainer converts the batches). */
+    public static Result run(long seed, int epochs, DType dtype) {
         SplittableRandom rng = new SplittableRandom(seed);
         Datasets.Labeled data = Datasets.spirals(rng, PER_CLASS, CLASSES);
         Dataset train = new Dataset(data.inputs(), data.classTargets());
         CrossEntropy loss = new CrossEntropy();
 
         Linear softmax = new Linear(2, CLASSES, rng.split());
+        softmax.to(dtype);
         DataLoader loader = DataLoader.builder(train).batchSize(BATCH_SIZE).shuffle(rng.split()).build();
         double[] softmaxLosses = Training.fit("spirals softmax", softmax, Adam.builder(softmax).lr(0.01).build(), loss, loader, epochs);
 
@@ -75,6 +82,7 @@ public final class SpiralsExample {
             .biasInit(new Zeros())
             .rng(rng.split())
             .build();
+        mlp.to(dtype);
         loader = DataLoader.builder(train).batchSize(BATCH_SIZE).shuffle(rng.split()).build();
         double[] mlpLosses = Training.fit("spirals mlp", mlp, Adam.builder(mlp).lr(0.01).build(), loss, loader, epochs);
 
@@ -98,8 +106,9 @@ public final class SpiralsExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs));
+            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs), common.dtype());
             PrintWriter out = spec.commandLine().getOut();
+            if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
             result.print(out);
             if (common.out() != null) {
                 Map<String, double[]> curves = new LinkedHashMap<>();

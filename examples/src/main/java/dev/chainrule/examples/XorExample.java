@@ -1,5 +1,6 @@
 package dev.chainrule.examples;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.Mlp;
@@ -122,17 +123,26 @@ public final class XorExample {
         }
     }
 
-    /** Trains the 2- and 4-hidden-unit MLPs, a logistic unit and a perceptron on XOR. */
+    /** Trains the 2- and 4-hidden-unit MLPs, a logistic unit and a perceptron on XOR, in FLOAT64. */
     public static Result run(long seed, int epochs) {
+        return run(seed, epochs, DType.FLOAT64);
+    }
+
+    /** {@link #run(long, int)} with every model converted to {@code dtype} (and the data with it). */
+    public static Result run(long seed, int epochs, DType dtype) {
         Datasets.Labeled data = Datasets.xor();
         List<MlpRun> mlps = new ArrayList<>();
-        for (int hidden : new int[] {2, 4}) mlps.add(trainMlp(data, hidden, seed, epochs));
-        LinearRun logistic = trainLogistic(data, seed, epochs);
-        LinearRun perceptron = trainPerceptron(data, seed, Math.min(epochs, 100));
+        for (int hidden : new int[] {2, 4}) mlps.add(trainMlp(data, hidden, seed, epochs, dtype));
+        LinearRun logistic = trainLogistic(data, seed, epochs, dtype);
+        LinearRun perceptron = trainPerceptron(data, seed, Math.min(epochs, 100), dtype);
         return new Result(seed, epochs, List.copyOf(mlps), logistic, perceptron);
     }
 
     static MlpRun trainMlp(Datasets.Labeled data, int hidden, long seed, int epochs) {
+        return trainMlp(data, hidden, seed, epochs, DType.FLOAT64);
+    }
+
+    static MlpRun trainMlp(Datasets.Labeled data, int hidden, long seed, int epochs, DType dtype) {
         SplittableRandom restarts = new SplittableRandom(seed);
         long initSeed = seed;
         for (int attempt = 1; ; attempt++) {
@@ -143,6 +153,7 @@ public final class XorExample {
                 .biasInit(new Zeros())
                 .seed(initSeed)
                 .build();
+            model.to(dtype);
             double[] losses = fullBatch(model, Adam.builder(model).lr(LEARNING_RATE).build(), data, epochs,
                 "xor 2-" + hidden + "-1").trainLoss();
             Tensor x = data.inputs();
@@ -159,8 +170,9 @@ public final class XorExample {
         }
     }
 
-    static LinearRun trainLogistic(Datasets.Labeled data, long seed, int epochs) {
+    static LinearRun trainLogistic(Datasets.Labeled data, long seed, int epochs, DType dtype) {
         Linear unit = new Linear(2, 1, new XavierNormal(), new Zeros(), new SplittableRandom(seed));
+        unit.to(dtype);
         History history = fullBatch(unit, Adam.builder(unit).lr(LEARNING_RATE).build(), data, epochs, "xor logistic");
         int[] predictions = Predictions.binary(unit, data.inputs());
         double accuracy = Datasets.accuracy(predictions, data.y());
@@ -171,12 +183,13 @@ public final class XorExample {
     }
 
     /** Rosenblatt's rule: SGD with batch size 1 on the perceptron criterion, labels ±1. */
-    static LinearRun trainPerceptron(Datasets.Labeled data, long seed, int epochs) {
+    static LinearRun trainPerceptron(Datasets.Labeled data, long seed, int epochs, DType dtype) {
         Perceptron perceptron = new Perceptron(2);
+        perceptron.to(dtype);
         double[] signs = new double[data.size()];
         for (int i = 0; i < signs.length; i++) signs[i] = 2 * data.y()[i] - 1;
         DataLoader loader = DataLoader.builder(new Dataset(data.inputs(), Tensor.of(signs)))
-            .batchSize(1).shuffle(new SplittableRandom(seed)).build();
+            .batchSize(1).shuffle(new SplittableRandom(seed)).dtype(dtype).build();
         Sgd sgd = Sgd.builder(perceptron).lr(1.0).build();
         PerceptronLoss criterion = new PerceptronLoss(Reduction.SUM);
         double best = 0;
@@ -199,7 +212,7 @@ public final class XorExample {
     }
 
     private static int[] perceptronClasses(Perceptron p, Tensor x) {
-        double[] s = p.predictStep(x).toArray();
+        double[] s = p.predictStep(x.to(p.dtype())).toArray();
         int[] out = new int[s.length];
         for (int i = 0; i < out.length; i++) out[i] = (int) s[i];
         return out;
@@ -226,8 +239,9 @@ public final class XorExample {
 
         @Override
         public Integer call() throws IOException {
-            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs));
+            Result result = run(common.seed(), CommonOptions.checkEpochs(spec, epochs), common.dtype());
             PrintWriter out = spec.commandLine().getOut();
+            if (common.dtype() != DType.FLOAT64) out.println("dtype: " + common.dtype());
             result.print(out);
             Path dir = common.out();
             if (dir != null) {
