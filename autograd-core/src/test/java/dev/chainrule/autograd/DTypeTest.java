@@ -385,6 +385,25 @@ class DTypeTest {
     }
 
     @Test
+    void unusedInputsGetZeroGradientsInTheirDtype() {
+        Tensor a = f32(1, 2).requiresGrad(), b = f32(3).requiresGrad(), c = f64(4).requiresGrad();
+        List<Tensor> gs = Autograd.grad(a.square().sum(), List.of(a, b, c), false);
+        assertEquals(FLOAT32, gs.get(1).dtype(), "b takes no part: zeros, but FLOAT32 like b");
+        assertArrayEquals(new double[] {0}, gs.get(1).toArray());
+        assertEquals(FLOAT64, gs.get(2).dtype());
+    }
+
+    @Test
+    void slogdetSignHasTheInputsDtype() {
+        Tensor a = Tensor.of(new double[] {0, 2, 3, 0}, FLOAT32, 2, 2);
+        Linalg.SignLogDet s = Linalg.slogdet(a);
+        assertEquals(FLOAT32, s.sign().dtype());
+        assertEquals(FLOAT32, s.logAbsDet().dtype());
+        assertEquals(-1, s.sign().item());
+        assertEquals(FLOAT32, Linalg.logdet(Tensor.eye(2).mul(3).to(FLOAT32)).dtype(), "log|det| + log(sign) stays FLOAT32");
+    }
+
+    @Test
     void gradientsAccumulateInTheLeafsDtype() {
         Tensor x = f32(1, 2).requiresGrad();
         x.to(FLOAT64).mul(3).sum().backward();
