@@ -43,7 +43,7 @@ final class IndexingOps {
             throw new IllegalArgumentException(op + ": needs rank >= 1 ([rows, classes]), got a scalar");
         }
         int classes = x.shape[x.rank() - 1];
-        int rows = x.d().length / classes;
+        int rows = x.size() / classes;
         if (index.length != rows) {
             throw new IllegalArgumentException(op + ": shape " + Shape.toString(x.shape) + " has " + rows
                 + " rows but " + index.length + " class indices were given; pass one class index per row");
@@ -165,7 +165,7 @@ final class IndexingOps {
     /** The values of an index tensor as ints, each checked to be an integer in [0, x.shape[ax]). */
     private static int[] indices(String op, Tensor index, int ax, Tensor x) {
         int n = x.shape[ax];
-        int[] idx = new int[index.d().length];
+        int[] idx = new int[index.size()];
         for (int p = 0; p < idx.length; p++) {
             double v = index.d()[p];
             if (v != Math.rint(v) || Double.isInfinite(v)) {

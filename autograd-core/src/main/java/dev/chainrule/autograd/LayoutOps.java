@@ -35,7 +35,7 @@ final class LayoutOps {
         int[] s = x.shape.clone();
         s[r - 2] = cols;
         s[r - 1] = rows;
-        return new Tensor(Kernels.transposeLast2(x.d(), x.d().length / (rows * cols), rows, cols), s)
+        return new Tensor(Kernels.transposeLast2(x.d(), x.size() / (rows * cols), rows, cols), s)
             .record("transpose", SAVES_NONE, g -> grads(g.transpose()), x);
     }
 
@@ -57,7 +57,7 @@ final class LayoutOps {
                 known = Math.min(known * s[i], 1L << 31);   // saturate: more than any tensor holds, and no overflow
             }
         }
-        int n = x.d().length;
+        int n = x.size();
         if (infer >= 0) {
             if (n % known != 0) {
                 throw new IllegalArgumentException("reshape: " + Shape.toString(x.shape) + " to " + Shape.toString(newShape)
@@ -69,7 +69,7 @@ final class LayoutOps {
                 + Shape.toString(newShape) + " (" + known + " elements): sizes differ");
         }
         if (Arrays.equals(s, x.shape)) return x;
-        return new Tensor(x.d().clone(), s).record("reshape", SAVES_NONE, g -> grads(g.reshape(x.shape)), x);
+        return x.copyValues(s).record("reshape", SAVES_NONE, g -> grads(g.reshape(x.shape)), x);
     }
 
     /** Gradient: summed back to the input's shape. */
@@ -148,7 +148,7 @@ final class LayoutOps {
             shape[i] = x.shape[p[i]];
             strides[i] = xs[p[i]];
         }
-        return new Tensor(LayoutKernels.gatherStrided(x.d(), 0, strides, shape, x.d().length), shape)
+        return new Tensor(LayoutKernels.gatherStrided(x.d(), 0, strides, shape, x.size()), shape)
             .record("permute", SAVES_NONE, g -> grads(g.permute(inv)), x);
     }
 
@@ -173,7 +173,7 @@ final class LayoutOps {
             strides[a] = -strides[a];
         }
         if (offset == 0) return x;                        // only size-1 axes (or none): nothing moves
-        return new Tensor(LayoutKernels.gatherStrided(x.d(), offset, strides, x.shape, x.d().length), x.shape)
+        return new Tensor(LayoutKernels.gatherStrided(x.d(), offset, strides, x.shape, x.size()), x.shape)
             .record("flip", SAVES_NONE, g -> grads(g.flip(ax)), x);
     }
 
@@ -405,7 +405,7 @@ final class LayoutOps {
         }
         if (ts.length == 1) return first;
         int[] shape = first.shape.clone();
-        Checks.elements("cat", Checks.product(first.d().length / first.shape[ax], total), null);
+        Checks.elements("cat", Checks.product(first.size() / first.shape[ax], total), null);
         shape[ax] = (int) total;
         double[] out = LayoutKernels.cat(parts, sizes, Shape.outer(first.shape, ax), Shape.inner(first.shape, ax));
         return new Tensor(out, shape).record("cat", SAVES_NONE, g -> {
@@ -555,7 +555,7 @@ final class LayoutOps {
                 + " has rank " + x.rank() + "; it needs rank >= 2 (the last two axes are the matrices)");
         }
         int rows = x.shape[x.rank() - 2], cols = x.shape[x.rank() - 1];
-        return new Tensor(LayoutKernels.triangle(x.d(), x.d().length / (rows * cols), rows, cols, k, lower), x.shape)
+        return new Tensor(LayoutKernels.triangle(x.d(), x.size() / (rows * cols), rows, cols, k, lower), x.shape)
             .record(op, SAVES_NONE, g -> grads(triangle(g, k, lower)), x);
     }
 }

@@ -54,7 +54,7 @@ final class LinalgOps {
 
     private static int batchCount(Tensor a) {
         int r = a.rank();
-        return a.d().length / (a.shape[r - 2] * a.shape[r - 1]);
+        return a.size() / (a.shape[r - 2] * a.shape[r - 1]);
     }
 
     /** {@code shape} with its last two dimensions replaced by {@code x, y}. */
@@ -107,7 +107,7 @@ final class LinalgOps {
         int[] s = Arrays.copyOf(v.shape, v.rank() + 1);
         s[s.length - 2] = rows;
         s[s.length - 1] = cols;
-        int batch = v.d().length / Math.min(rows, cols);
+        int batch = v.size() / Math.min(rows, cols);
         return new Tensor(LinalgKernels.diagEmbed(v.d(), batch, rows, cols), s)
             .record("diagEmbed", SAVES_NONE, g -> grads(diagonal(g)), v);
     }
@@ -128,7 +128,7 @@ final class LinalgOps {
      */
     static Tensor cholesky(Tensor a) {
         int n = square("cholesky", "input", a);
-        double[] out = new double[a.d().length];
+        double[] out = new double[a.size()];
         int batch = batchCount(a);
         for (int b = 0; b < batch; b++) {
             int info = LinalgKernels.cholesky(a.d(), out, b * n * n, n);
@@ -313,7 +313,7 @@ final class LinalgOps {
     static Linalg.Eigh eigh(Tensor a) {
         int n = square("eigh", "input", a);
         int batch = batchCount(a);
-        double[] w = new double[batch * n], v = new double[a.d().length];
+        double[] w = new double[batch * n], v = new double[a.size()];
         for (int i = 0; i < batch; i++) {
             int info = LinalgKernels.eigh(a.d(), i * n * n, n, w, i * n, v, i * n * n);
             if (info < 0) {

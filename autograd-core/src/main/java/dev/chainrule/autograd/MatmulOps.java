@@ -76,7 +76,7 @@ final class MatmulOps {
         int m = ta ? a.shape[r - 1] : a.shape[r - 2];
         int k = ta ? a.shape[r - 2] : a.shape[r - 1];
         int n = tb ? b.shape[r - 2] : b.shape[r - 1];
-        int batch = a.d().length / (m * k);
+        int batch = a.size() / (m * k);
         int[] outShape = a.shape.clone();
         outShape[r - 2] = m;
         outShape[r - 1] = n;

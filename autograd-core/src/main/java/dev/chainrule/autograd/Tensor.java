@@ -418,7 +418,12 @@ public final class Tensor {
 
     /** A fresh leaf holding a copy of the values, in the same dtype. */
     Tensor copyValues() {
-        return data != null ? new Tensor(data.clone(), shape) : new Tensor(fdata.clone(), shape);
+        return copyValues(shape);
+    }
+
+    /** A fresh leaf holding a copy of the values under {@code newShape} (same size), in the same dtype. */
+    Tensor copyValues(int[] newShape) {
+        return data != null ? new Tensor(data.clone(), newShape) : new Tensor(fdata.clone(), newShape);
     }
 
     // ================================================================ recording

@@ -173,7 +173,7 @@ public final class Kernels {
         return out;
     }
 
-    private static void scalarRange(int op, double[] x, double c, double[] y, int lo, int hi) {
+    static void scalarRange(int op, double[] x, double c, double[] y, int lo, int hi) {
         switch (op) {
             case ADD: for (int i = lo; i < hi; i++) y[i] = x[i] + c; return;
             case SUB: for (int i = lo; i < hi; i++) y[i] = x[i] - c; return;
@@ -189,7 +189,7 @@ public final class Kernels {
         }
     }
 
-    private static void run(int op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] out, int oi, int n) {
+    static void run(int op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] out, int oi, int n) {
         if (as == 1 && bs == 1) {
             switch (op) {
                 case ADD: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] + b[bi + i]; return;
@@ -309,7 +309,7 @@ public final class Kernels {
         return out;
     }
 
-    private static void unaryRange(int op, double[] x, double[] y, int lo, int hi, double p, double q) {
+    static void unaryRange(int op, double[] x, double[] y, int lo, int hi, double p, double q) {
         switch (op) {
             case NEG: for (int i = lo; i < hi; i++) y[i] = -x[i]; return;
             case EXP: for (int i = lo; i < hi; i++) y[i] = Math.exp(x[i]); return;
@@ -360,7 +360,7 @@ public final class Kernels {
         return out;
     }
 
-    private static void derivativeRange(int op, double[] g, double[] x, double[] y, int lo, int hi, double p) {
+    static void derivativeRange(int op, double[] g, double[] x, double[] y, int lo, int hi, double p) {
         switch (op) {
             case ERF: for (int i = lo; i < hi; i++) y[i] = g[i] * (TWO_OVER_SQRT_PI * Math.exp(-x[i] * x[i])); return;
             case GELU:
