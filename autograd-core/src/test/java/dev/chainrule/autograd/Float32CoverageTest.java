@@ -90,7 +90,7 @@ class Float32CoverageTest {
         // elementwise
         for (String op : List.of("add", "sub", "mul", "div", "maximum", "minimum", "gt", "ge", "lt", "le", "eq", "ne")) {
             m.put("Tensor." + op + "(Tensor)", () -> x(leaf(3)));
-            if (!op.startsWith("m")) m.put("Tensor." + op + "(double)", () -> x(0.75));
+            if (!op.equals("maximum") && !op.equals("minimum")) m.put("Tensor." + op + "(double)", () -> x(0.75));
         }
         for (String op : List.of("neg", "square", "exp", "log", "sqrt", "abs", "sigmoid", "tanh", "relu", "step", "sign", "softplus", "sin",
             "cos", "tan", "atan", "log1p", "expm1", "reciprocal", "erf", "gelu", "silu", "transpose", "squeeze", "flatten", "sum", "mean",
