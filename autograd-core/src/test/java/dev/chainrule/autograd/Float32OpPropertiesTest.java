@@ -916,6 +916,119 @@ class Float32OpPropertiesTest {
         });
     }
 
+    // ================================================================ large tensors
+
+    /**
+     * Ops on tensors large enough for the float kernels' blocks (512 elements) and parallel split
+     * (2 × 2^15 elements and more): forward against FLOAT64 as above, and the FLOAT32 gradient against
+     * the FLOAT64 analytic gradient on the same values (finite differences over 10^5 elements would take
+     * minutes; the FLOAT64 gradients are checked against them by the float64 property tests).
+     */
+    static final Map<String, Function<SplittableRandom, Spec>> LARGE = new LinkedHashMap<>();
+
+    static In big(SplittableRandom rng, double lo, double hi, int... shape) {
+        double[] v = new double[Shape.size(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = rng.nextDouble(lo, hi);
+        return new In(v, shape);
+    }
+
+    static In bigAway(SplittableRandom rng, double max, int... shape) {
+        double[] v = new double[Shape.size(shape)];
+        for (int i = 0; i < v.length; i++) v[i] = (rng.nextBoolean() ? 1 : -1) * rng.nextDouble(0.1, max);
+        return new In(v, shape);
+    }
+
+    static void large(String name, Tol tol, Function<Tensor[], Tensor> f, Function<SplittableRandom, In[]> inputs) {
+        LARGE.put(name, rng -> new Spec(name, tol, f, inputs.apply(rng)));
+    }
+
+    static {
+        Tol e = Tol.EXACT, t = Tol.TRANSCENDENTAL, a = Tol.ACCUMULATING;
+        int[] s = {256, 300};
+        Object[][] unary = {{"neg", e, -3, 3}, {"square", e, -3, 3}, {"exp", t, -3, 3}, {"log", t, 0.2, 5}, {"sqrt", e, 0.2, 5},
+            {"sigmoid", t, -6, 6}, {"tanh", t, -3, 3}, {"softplus", t, -8, 8}, {"sin", t, -3, 3}, {"cos", t, -3, 3}, {"atan", t, -3, 3},
+            {"log1p", t, -0.8, 3}, {"expm1", t, -3, 3}, {"erf", t, -3, 3}, {"gelu", t, -3, 3}, {"silu", t, -4, 4}};
+        for (Object[] u : unary) {
+            String name = (String) u[0];
+            Method m;
+            try {
+                m = Tensor.class.getMethod(name);
+            } catch (NoSuchMethodException ex) {
+                throw new AssertionError(ex);
+            }
+            Method op = m;
+            large(name, (Tol) u[1], x -> {
+                try {
+                    return (Tensor) op.invoke(x[0]);
+                } catch (ReflectiveOperationException ex) {
+                    throw new AssertionError(ex);
+                }
+            }, rng -> new In[] {big(rng, ((Number) u[2]).doubleValue(), ((Number) u[3]).doubleValue(), s)});
+        }
+        large("abs", e, x -> x[0].abs(), rng -> new In[] {bigAway(rng, 3, s)});
+        large("relu", e, x -> x[0].relu(), rng -> new In[] {bigAway(rng, 3, s)});
+        large("leakyRelu", e, x -> x[0].leakyRelu(0.01), rng -> new In[] {bigAway(rng, 3, s)});
+        large("elu", t, x -> x[0].elu(1), rng -> new In[] {bigAway(rng, 3, s)});
+        large("reciprocal", e, x -> x[0].reciprocal(), rng -> new In[] {bigAway(rng, 3, s)});
+        large("pow(1.5)", t, x -> x[0].pow(1.5), rng -> new In[] {big(rng, 0.3, 2.5, s)});
+        large("clamp", e, x -> x[0].clamp(-0.5, 0.75), rng -> new In[] {big(rng, -2, 2, s)});
+        large("add", e, x -> x[0].add(x[1]), rng -> new In[] {big(rng, -2, 2, s), big(rng, -2, 2, s)});
+        large("sub row", e, x -> x[0].sub(x[1]), rng -> new In[] {big(rng, -2, 2, s), big(rng, -2, 2, 300)});
+        large("mul column", e, x -> x[0].mul(x[1]), rng -> new In[] {big(rng, -2, 2, s), big(rng, -2, 2, 256, 1)});
+        large("div", e, x -> x[0].div(x[1]), rng -> new In[] {big(rng, -2, 2, s), bigAway(rng, 2, s)});
+        large("mul(double) add(double)", e, x -> x[0].mul(0.1).add(0.3), rng -> new In[] {big(rng, -2, 2, s)});
+        large("maximum", e, x -> x[0].maximum(x[1]), rng -> new In[] {big(rng, -2, 2, s), big(rng, -2, 2, 300)});
+        large("sum", a, x -> x[0].sum(), rng -> new In[] {big(rng, -2, 2, s)});
+        large("mean(axis 0)", a, x -> x[0].mean(0, false), rng -> new In[] {big(rng, -2, 2, s)});
+        large("sum(axis 1)", a, x -> x[0].sum(1, true), rng -> new In[] {big(rng, -2, 2, s)});
+        large("softmax", a, x -> x[0].softmax(1), rng -> new In[] {big(rng, -4, 4, s)});
+        large("logSoftmax", a, x -> x[0].logSoftmax(1), rng -> new In[] {big(rng, -4, 4, s)});
+        int[] targets = new SplittableRandom(1).ints(256, 0, 300).toArray();
+        large("crossEntropy", a, x -> x[0].crossEntropy(targets), rng -> new In[] {big(rng, -4, 4, s)});
+        large("cumsum", a, x -> x[0].cumsum(1), rng -> new In[] {big(rng, -1, 1, 30, 350)});
+        large("matmul", a, x -> x[0].matmul(x[1]), rng -> new In[] {big(rng, -1, 1, 120, 200), big(rng, -1, 1, 200, 90)});
+        large("linear", a, x -> x[0].linear(x[1], x[2]), rng -> new In[] {big(rng, -1, 1, 64, 100), big(rng, -1, 1, 80, 100), big(rng, -1, 1, 80)});
+        large("conv2d", a, x -> x[0].conv2d(x[1], x[2], 1, 1, 1, 1),
+            rng -> new In[] {big(rng, -1, 1, 4, 3, 24, 24), big(rng, -1, 1, 8, 3, 3, 3), big(rng, -1, 1, 8)});
+        large("conv2d stride 2 groups 2", a, x -> x[0].conv2d(x[1], null, 2, 0, 1, 2),
+            rng -> new In[] {big(rng, -1, 1, 2, 4, 20, 20), big(rng, -1, 1, 6, 2, 3, 3)});
+        large("maxPool2d", e, x -> x[0].maxPool2d(2, 2, 0), rng -> new In[] {big(rng, -1, 1, 4, 8, 24, 24)});
+        large("avgPool2d", a, x -> x[0].avgPool2d(3, 1, 1), rng -> new In[] {big(rng, -1, 1, 2, 4, 24, 24)});
+        large("batchNorm training", a, x -> x[0].batchNorm(null, null, x[1], x[2], true, 0.1, 1e-5),
+            rng -> new In[] {big(rng, -1, 1, 32, 8, 12, 12), big(rng, 0.5, 1.5, 8), big(rng, -1, 1, 8)});
+        large("layerNorm", a, x -> x[0].layerNorm(new int[] {300}, x[1], x[2], 1e-5),
+            rng -> new In[] {big(rng, -2, 2, s), big(rng, 0.5, 1.5, 300), big(rng, -1, 1, 300)});
+    }
+
+    static Stream<String> largeOps() {
+        return LARGE.keySet().stream();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("largeOps")
+    void largeFloat32TensorsAgreeWithFloat64(String name) {
+        Spec s = LARGE.get(name).apply(new SplittableRandom(name.hashCode()));
+        Tensor[] x64 = new Tensor[s.inputs.length], x32 = new Tensor[s.inputs.length];
+        for (int i = 0; i < x64.length; i++) {
+            x64[i] = s.inputs[i].tensor(FLOAT64).requiresGrad();
+            x32[i] = s.inputs[i].tensor(FLOAT32).requiresGrad();
+        }
+        Tensor y64 = s.f.apply(x64), y32 = s.f.apply(x32);
+        assertEquals(FLOAT32, y32.dtype(), name);
+        assertArrayEquals(y64.shape(), y32.shape(), name);
+        close(name + " forward", y64.toArray(), y32.toArray(), s.tol.atol, s.tol.rtol);
+        SplittableRandom rng = new SplittableRandom(7);
+        double[] r = new double[y32.size()];
+        for (int i = 0; i < r.length; i++) r[i] = (float) rng.nextDouble(-1, 1);
+        List<Tensor> g64 = Autograd.grad(y64, List.of(x64), Tensor.of(r, y64.shape()), false, false);
+        List<Tensor> g32 = Autograd.grad(y32, List.of(x32), Tensor.of(r, FLOAT32, y32.shape()), false, false);
+        for (int i = 0; i < x32.length; i++) {
+            assertEquals(FLOAT32, g32.get(i).dtype(), name + " gradient " + i);
+            close(name + " gradient of input " + i + " (FLOAT32 vs FLOAT64 backward)", g64.get(i).toArray(), g32.get(i).toArray(),
+                s.tol.gradAtol, s.tol.gradRtol);
+        }
+    }
+
     // ================================================================ coverage of the list
 
     /** Public methods returning a Tensor that are not ops with a gradient to check, each with its reason. */
