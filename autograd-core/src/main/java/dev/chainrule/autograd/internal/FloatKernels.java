@@ -37,6 +37,9 @@ public final class FloatKernels {
             else Parallel.forRange(n, (lo, hi) -> run(op, a, 0, 0, b, lo, 1, out, lo, hi - lo));
             return out;
         }
+        if (!nativeBinary(op)) {           // broadcasting a rarer op: the double kernel on widened copies
+            return Kernels.toFloat(Kernels.binary(op, Kernels.toDouble(a), aShape, Kernels.toDouble(b), bShape, outShape));
+        }
         int rank = outShape.length;
         int cols = outShape[rank - 1];
         if (b.length == cols && a.length == n && bShape.length > 0 && bShape[bShape.length - 1] == cols) {
@@ -79,7 +82,12 @@ public final class FloatKernels {
                     case Kernels.SUB: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] - b[bi + i]; return;
                     case Kernels.MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * b[bi + i]; return;
                     case Kernels.DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / b[bi + i]; return;
-                    default: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i] > 0 ? a[ai + i] : 0f; return;
+                    default:                    // RELU_GRAD, branch-free as in Kernels
+                        for (int i = 0; i < n; i++) {
+                            int keep = positive(b[bi + i]);
+                            out[oi + i] = Float.intBitsToFloat(Float.floatToRawIntBits(a[ai + i]) & keep);
+                        }
+                        return;
                 }
             }
             switch (op) {
@@ -87,7 +95,12 @@ public final class FloatKernels {
                 case Kernels.SUB: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] - b[bi + i * bs]; return;
                 case Kernels.MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] * b[bi + i * bs]; return;
                 case Kernels.DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i * as] / b[bi + i * bs]; return;
-                default: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i * bs] > 0 ? a[ai + i * as] : 0f; return;
+                default:
+                    for (int i = 0; i < n; i++) {
+                        int keep = positive(b[bi + i * bs]);
+                        out[oi + i] = Float.intBitsToFloat(Float.floatToRawIntBits(a[ai + i * as]) & keep);
+                    }
+                    return;
             }
         }
         int len = Math.min(n, BLOCK);
@@ -102,6 +115,13 @@ public final class FloatKernels {
             for (int i = 0; i < m; i++) out[oi + lo + i] = (float) z[i];
         }
     }
+
+    /** All ones when {@code v > 0} (+∞ included, NaN not), else 0 (see {@code Kernels.positive}). */
+    private static int positive(float v) {
+        return Float.floatToRawIntBits(v) - 1 + Integer.MIN_VALUE < POSITIVE_BOUND ? -1 : 0;
+    }
+
+    private static final int POSITIVE_BOUND = 0x7F800000 + Integer.MIN_VALUE;
 
     /** {@code out = x op c} (see {@link Kernels#scalar}). */
     public static float[] scalar(int op, float[] x, double c) {
