@@ -394,6 +394,22 @@ class DTypeTest {
     }
 
     @Test
+    void functionalTransformsOfFloat32InputsAreFloat32() {
+        Tensor x = f32(0.5, 1, 2), v = f32(1, -1, 0.5);
+        java.util.function.Function<Tensor, Tensor> cube = t -> t.pow(3);
+        assertEquals(FLOAT32, Autograd.jacobian(cube, x).dtype());
+        assertArrayEquals(new double[] {0.75, 0, 0, 0, 3, 0, 0, 0, 12}, Autograd.jacobian(cube, x).toArray(), 1e-6);
+        assertEquals(FLOAT32, Autograd.vjp(cube, x, v).dtype());
+        assertEquals(FLOAT32, Autograd.jvp(cube, x, v).dtype());
+        assertEquals(FLOAT32, Autograd.hessian(t -> t.pow(3).sum(), x).dtype());
+        assertEquals(FLOAT32, Autograd.hvp(t -> t.pow(3).sum(), x, v).dtype());
+        java.util.function.Function<Tensor, Tensor> constant = t -> Tensor.ones(FLOAT32, 3);
+        assertEquals(FLOAT32, Autograd.vjp(constant, x, v).dtype(), "no dependence: zeros in x's dtype");
+        assertEquals(FLOAT32, Autograd.jvp(constant, x, v).dtype(), "no dependence: zeros in the output's dtype");
+        assertEquals(FLOAT32, Autograd.jvp(t -> t.gt(1), x, v).dtype());
+    }
+
+    @Test
     void slogdetSignHasTheInputsDtype() {
         Tensor a = Tensor.of(new double[] {0, 2, 3, 0}, FLOAT32, 2, 2);
         Linalg.SignLogDet s = Linalg.slogdet(a);
