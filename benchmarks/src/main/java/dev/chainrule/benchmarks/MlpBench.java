@@ -153,6 +153,11 @@ public final class MlpBench {
             this.bce = bce;
         }
 
+        /** A ReLU MLP {@code sizes} at {@code batch} with softmax cross-entropy (the mnist/wide kind of case). */
+        static Case mlp(String name, int[] sizes, int batch) {
+            return new Case(name, sizes.clone(), batch, false);
+        }
+
         static Case of(String name) {
             switch (name) {
                 case "xor": return new Case(name, new int[] {2, 8, 1}, 4, true);
