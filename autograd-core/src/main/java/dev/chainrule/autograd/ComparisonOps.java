@@ -27,7 +27,7 @@ final class ComparisonOps {
 
     /** {@code x op c} elementwise, 1 where it holds, else 0; no graph. */
     static Tensor compare(int kernel, Tensor x, double c) {
-        return Tensor.result(Kernels.scalar(kernel, x.d(), c), x.shape, x);
+        return ElementwiseOps.scalarOp(kernel, x, c);
     }
 
     /** The shape all three broadcast to, or an error naming the op and the three shapes. */

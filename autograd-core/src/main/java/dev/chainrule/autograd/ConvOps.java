@@ -5,6 +5,7 @@ import static dev.chainrule.autograd.Tensor.SAVES_NONE;
 import static dev.chainrule.autograd.Tensor.grads;
 
 import dev.chainrule.autograd.internal.ConvKernels;
+import dev.chainrule.autograd.internal.FloatConvKernels;
 import dev.chainrule.autograd.internal.Kernels;
 import dev.chainrule.autograd.internal.ConvKernels.Geometry;
 import dev.chainrule.autograd.internal.ConvKernels.Windows;
@@ -165,7 +166,9 @@ final class ConvOps {
 
     /** conv primitive: dx = convTranspose(G, w), dw = convWeight(x, G), db = Σ_{n, positions} G. */
     static Tensor conv(Tensor x, Tensor w, Tensor b, Geometry g, int[] outShape, int d) {
-        Tensor out = new Tensor(ConvKernels.conv(x.d(), w.d(), b == null ? null : b.d(), g), outShape);
+        Tensor out = x.isFloat() && w.isFloat()
+            ? new Tensor(FloatConvKernels.conv(x.fdata, w.fdata, b == null ? null : b.f(), g), outShape)
+            : new Tensor(ConvKernels.conv(x.d(), w.d(), b == null ? null : b.d(), g), outShape);
         Node.Rule rule = gr -> grads(
             x.requiresGrad ? convTranspose(gr, w, g, x.shape, d) : null,
             w.requiresGrad ? convWeight(x, gr, g, w.shape, d) : null,
@@ -176,14 +179,18 @@ final class ConvOps {
 
     /** convTranspose primitive (conv's input gradient): dG = conv(H, w), dw = convWeight(H, G). */
     static Tensor convTranspose(Tensor gOut, Tensor w, Geometry g, int[] xShape, int d) {
-        return new Tensor(ConvKernels.convInput(gOut.d(), w.d(), g), xShape).record(name("convTranspose", d), SAVES_INPUTS,
+        Tensor out = gOut.isFloat() && w.isFloat() ? new Tensor(FloatConvKernels.convInput(gOut.fdata, w.fdata, g), xShape)
+            : new Tensor(ConvKernels.convInput(gOut.d(), w.d(), g), xShape);
+        return out.record(name("convTranspose", d), SAVES_INPUTS,
             h -> grads(gOut.requiresGrad ? conv(h, w, null, g, gOut.shape, d) : null,
                 w.requiresGrad ? convWeight(h, gOut, g, w.shape, d) : null), gOut, w);
     }
 
     /** convWeight primitive (conv's weight gradient): dx = convTranspose(G, H), dG = conv(x, H). */
     static Tensor convWeight(Tensor x, Tensor gOut, Geometry g, int[] wShape, int d) {
-        return new Tensor(ConvKernels.convWeight(x.d(), gOut.d(), g), wShape).record(name("conv", d) + "Weight", SAVES_INPUTS,
+        Tensor out = x.isFloat() && gOut.isFloat() ? new Tensor(FloatConvKernels.convWeight(x.fdata, gOut.fdata, g), wShape)
+            : new Tensor(ConvKernels.convWeight(x.d(), gOut.d(), g), wShape);
+        return out.record(name("conv", d) + "Weight", SAVES_INPUTS,
             h -> grads(x.requiresGrad ? convTranspose(gOut, h, g, x.shape, d) : null,
                 gOut.requiresGrad ? conv(x, h, null, g, gOut.shape, d) : null), x, gOut);
     }
@@ -191,6 +198,7 @@ final class ConvOps {
     /** Σ_{n, positions} G as Tensor ops (differentiable) under createGraph, else one pass. */
     private static Tensor biasGrad(Tensor gr, Geometry g) {
         if (GradMode.enabled()) return gr.reshape(g.n, g.o, g.l).sum(2, false).sum(0, false);
+        if (gr.isFloat()) return new Tensor(FloatConvKernels.channelSum(gr.fdata, g.n, g.o, g.l), new int[] {g.o});
         return new Tensor(ConvKernels.channelSum(gr.d(), g.n, g.o, g.l), new int[] {g.o});
     }
 
@@ -325,7 +333,8 @@ final class ConvOps {
         for (int i = 0; i < d; i++) out[i] = outLength(op, x.shape, in[i], k[i], s[i], p[i], dil[i]);
         Geometry g = geometry(op, xb.shape[0], xb.shape[1], xb.shape[1], 1, in, k, out, s, p, dil);
         int[] index = new int[g.n * g.c * g.l];
-        Tensor y = new Tensor(ConvKernels.maxPool(xb.d(), g, index), shape(g.n, g.c, out));
+        Tensor y = xb.isFloat() ? new Tensor(FloatConvKernels.maxPool(xb.fdata, g, index), shape(g.n, g.c, out))
+            : new Tensor(ConvKernels.maxPool(xb.d(), g, index), shape(g.n, g.c, out));
         int planes = g.n * g.c;
         // FILLS_INF: a window of padding only (possible with dilation) is −∞, as in PyTorch, not an anomaly
         y.record(op, SAVES_NONE | Tensor.FILLS_INF, gr -> grads(scatterPlanes(op, gr, index, planes, g.l, g.hw, xb.shape)), xb);
@@ -334,7 +343,9 @@ final class ConvOps {
 
     /** dx[p, index[p, o]] += G[p, o]; gradient: the gather at the same positions. */
     private static Tensor scatterPlanes(String op, Tensor gOut, int[] index, int planes, int outPlane, int inPlane, int[] xShape) {
-        return new Tensor(ConvKernels.scatterPlanes(gOut.d(), index, planes, outPlane, inPlane), xShape).record(op + "Backward",
+        Tensor out = gOut.isFloat() ? new Tensor(FloatConvKernels.scatterPlanes(gOut.fdata, index, planes, outPlane, inPlane), xShape)
+            : new Tensor(ConvKernels.scatterPlanes(gOut.d(), index, planes, outPlane, inPlane), xShape);
+        return out.record(op + "Backward",
             SAVES_NONE, h -> grads(gatherPlanes(op, h, index, planes, outPlane, inPlane, gOut.shape)), gOut);
     }
 

@@ -5,6 +5,7 @@ import static dev.chainrule.autograd.Tensor.SAVES_NONE;
 import static dev.chainrule.autograd.Tensor.SAVES_OUTPUT;
 import static dev.chainrule.autograd.Tensor.grads;
 
+import dev.chainrule.autograd.internal.FloatKernels;
 import dev.chainrule.autograd.internal.Kernels;
 
 /**
@@ -31,7 +32,8 @@ final class ElementwiseOps {
     /** The forward value of {@code a op b} with broadcasting, not yet recorded. */
     static Tensor binary(String op, int kernel, Tensor a, Tensor b) {
         int[] s = broadcastShape(op, a, b);
-        return Tensor.result(Kernels.binary(kernel, a.d(), a.shape, b.d(), b.shape, s), s, a, b);
+        if (Tensor.promotesToFloat(a, b)) return new Tensor(FloatKernels.binary(kernel, a.f(), a.shape, b.f(), b.shape, s), s);
+        return new Tensor(Kernels.binary(kernel, a.d(), a.shape, b.d(), b.shape, s), s);
     }
 
     /** d(a+b) = da + db. */
@@ -61,8 +63,9 @@ final class ElementwiseOps {
 
     // ---------------------------------------------------------------- binary, scalar operand
 
-    private static Tensor scalarOp(int kernel, Tensor x, double c) {
-        return Tensor.result(Kernels.scalar(kernel, x.d(), c), x.shape, x);
+    static Tensor scalarOp(int kernel, Tensor x, double c) {
+        if (x.isFloat()) return new Tensor(FloatKernels.scalar(kernel, x.fdata, c), x.shape);
+        return new Tensor(Kernels.scalar(kernel, x.data, c), x.shape);
     }
 
     /** d(x+c) = dx. */
@@ -89,12 +92,14 @@ final class ElementwiseOps {
 
     /** The forward value of a unary kernel with parameters {@code p}, {@code q}, not yet recorded. */
     static Tensor unary(int kernel, Tensor x, double p, double q) {
-        return Tensor.result(Kernels.unary(kernel, x.d(), p, q), x.shape, x);
+        if (x.isFloat()) return new Tensor(FloatKernels.unary(kernel, x.fdata, p, q), x.shape);
+        return new Tensor(Kernels.unary(kernel, x.data, p, q), x.shape);
     }
 
     /** A first-order backward kernel {@code op(a, b)} over two tensors of one shape; records nothing. */
     static Tensor fused(int op, Tensor a, Tensor b) {
-        return Tensor.result(Kernels.binary(op, a.d(), a.shape, b.d(), b.shape, a.shape), a.shape, a, b);
+        if (Tensor.promotesToFloat(a, b)) return new Tensor(FloatKernels.binary(op, a.f(), a.shape, b.f(), b.shape, a.shape), a.shape);
+        return new Tensor(Kernels.binary(op, a.d(), a.shape, b.d(), b.shape, a.shape), a.shape);
     }
 
     /** d(−x) = −dx. */
@@ -226,7 +231,8 @@ final class ElementwiseOps {
 
     /** A first-order backward {@code g · f'(x)} in one pass (see {@link Kernels#derivative}); records nothing. */
     private static Tensor derivative(int op, Tensor g, Tensor x, double p) {
-        return Tensor.result(Kernels.derivative(op, g.d(), x.d(), p), x.shape, g, x);
+        if (Tensor.promotesToFloat(g, x)) return new Tensor(FloatKernels.derivative(op, g.f(), x.f(), p), x.shape);
+        return new Tensor(Kernels.derivative(op, g.d(), x.d(), p), x.shape);
     }
 
     /** d erf = (2/√π) e^(−x²) dx. */

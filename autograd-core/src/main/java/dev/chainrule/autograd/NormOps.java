@@ -3,6 +3,7 @@ package dev.chainrule.autograd;
 import static dev.chainrule.autograd.Tensor.SAVES_INPUTS;
 
 import dev.chainrule.autograd.internal.Kernels;
+import dev.chainrule.autograd.internal.FloatNormKernels;
 import dev.chainrule.autograd.internal.NormKernels;
 import java.util.Arrays;
 import java.util.Objects;
@@ -62,9 +63,18 @@ final class NormOps {
         if ((runningMean != null && runningMean.requiresGrad) || (runningVar != null && runningVar.requiresGrad)) {
             throw new IllegalArgumentException("batchNorm: the running statistics are updated in place and must not require grad");
         }
-        double[] y = new double[x.size()], mean = new double[c], var = new double[c], invstd = new double[c];
-        NormKernels.batchNormTrain(x.d(), n, c, l, eps, weight == null ? null : weight.d(), bias == null ? null : bias.d(),
-            y, mean, var, invstd);
+        double[] mean = new double[c], var = new double[c], invstd = new double[c];
+        double[] gamma = weight == null ? null : weight.d(), beta = bias == null ? null : bias.d();
+        Tensor out;
+        if (x.isFloat()) {
+            float[] y = new float[x.size()];
+            FloatNormKernels.batchNormTrain(x.fdata, n, c, l, eps, gamma, beta, y, mean, var, invstd);
+            out = new Tensor(y, x.shape);
+        } else {
+            double[] y = new double[x.size()];
+            NormKernels.batchNormTrain(x.data, n, c, l, eps, gamma, beta, y, mean, var, invstd);
+            out = new Tensor(y, x.shape);
+        }
         if (runningMean != null) {
             double unbiased = (double) m / (m - 1);
             double[] rm = runningMean.d(), rv = runningVar.d();
@@ -77,14 +87,21 @@ final class NormOps {
             runningMean.version++;
             runningVar.version++;
         }
-        Tensor out = new Tensor(y, x.shape);
         Node.Rule rule = g -> {
             if (GradMode.enabled()) return affineGrads(batchNormGrads(x, g, weight, n, c, l, eps), weight, bias);
-            double[] dx = x.requiresGrad ? new double[x.size()] : null;
             double[] dg = weight != null && weight.requiresGrad ? new double[c] : null;
             double[] db = bias != null && bias.requiresGrad ? new double[c] : null;
-            NormKernels.batchNormBackward(g.d(), x.d(), n, c, l, mean, invstd, weight == null ? null : weight.d(), dx, dg, db);
-            return affineGrads(new Tensor[] {wrap(dx, x.shape), wrap(dg, new int[] {c}), wrap(db, new int[] {c})}, weight, bias);
+            Tensor dxt = null;
+            if (x.isFloat() && g.isFloat()) {
+                float[] dx = x.requiresGrad ? new float[x.size()] : null;
+                FloatNormKernels.batchNormBackward(g.fdata, x.fdata, n, c, l, mean, invstd, weight == null ? null : weight.d(), dx, dg, db);
+                if (dx != null) dxt = new Tensor(dx, x.shape);
+            } else {
+                double[] dx = x.requiresGrad ? new double[x.size()] : null;
+                NormKernels.batchNormBackward(g.d(), x.d(), n, c, l, mean, invstd, weight == null ? null : weight.d(), dx, dg, db);
+                dxt = wrap(dx, x.shape);
+            }
+            return affineGrads(new Tensor[] {dxt, wrap(dg, new int[] {c}), wrap(db, new int[] {c})}, weight, bias);
         };
         return record(out, "batchNorm", rule, x, weight, bias);
     }

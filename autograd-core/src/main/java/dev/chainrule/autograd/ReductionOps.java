@@ -6,6 +6,7 @@ import static dev.chainrule.autograd.Tensor.SAVES_NONE;
 import static dev.chainrule.autograd.Tensor.SAVES_OUTPUT;
 import static dev.chainrule.autograd.Tensor.grads;
 
+import dev.chainrule.autograd.internal.FloatKernels;
 import dev.chainrule.autograd.internal.Kernels;
 import dev.chainrule.autograd.internal.ReductionKernels;
 import java.util.Arrays;
@@ -21,7 +22,8 @@ final class ReductionOps {
 
     /** Gradient: broadcast to the input's shape. */
     static Tensor sum(Tensor x) {
-        return new Tensor(new double[] {Kernels.sum(x.d())}, Kernels.SCALAR).record("sum", SAVES_NONE,
+        double s = x.isFloat() ? FloatKernels.sum(x.fdata) : Kernels.sum(x.data);
+        return new Tensor(new double[] {s}, Kernels.SCALAR).record("sum", SAVES_NONE,
             g -> grads(g.broadcastTo(x.shape)), x);
     }
 
@@ -29,9 +31,11 @@ final class ReductionOps {
     static Tensor sum(Tensor x, int axis, boolean keepDims) {
         int ax = Shape.axis("sum", axis, x.shape);
         int[] keep = Shape.keep(x.shape, ax);
-        return new Tensor(Kernels.sumAxis(x.d(), Shape.outer(x.shape, ax), x.shape[ax], Shape.inner(x.shape, ax)),
-            keepDims ? keep : Shape.drop(x.shape, ax))
-            .record("sum", SAVES_NONE, g -> grads(g.reshape(keep).broadcastTo(x.shape)), x);
+        int outer = Shape.outer(x.shape, ax), n = x.shape[ax], inner = Shape.inner(x.shape, ax);
+        int[] shape = keepDims ? keep : Shape.drop(x.shape, ax);
+        Tensor out = x.isFloat() ? new Tensor(FloatKernels.sumAxis(x.fdata, outer, n, inner), shape)
+            : new Tensor(Kernels.sumAxis(x.data, outer, n, inner), shape);
+        return out.record("sum", SAVES_NONE, g -> grads(g.reshape(keep).broadcastTo(x.shape)), x);
     }
 
     static Tensor max(Tensor x, int axis, boolean keepDims) {
@@ -302,7 +306,7 @@ final class ReductionOps {
             double[] dx = new double[logp.length];
             for (int i = 0; i < dx.length; i++) dx[i] = Math.exp(logp[i]) * scale;
             for (int r = 0; r < rows; r++) dx[r * classes + t[r]] -= scale;
-            return grads(new Tensor(dx, x.shape));
+            return grads(Tensor.result(dx, x.shape, x));
         }, x);
     }
 }

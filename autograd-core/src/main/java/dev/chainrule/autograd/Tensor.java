@@ -7,8 +7,9 @@ import java.util.function.ToDoubleFunction;
 import java.util.random.RandomGenerator;
 
 /**
- * An immutable n-dimensional array of {@code double} (row-major, contiguous, rank 0 and up) with an
- * optional place in a computation graph.
+ * An immutable n-dimensional array of {@code double} ({@link DType#FLOAT64}, the default) or
+ * {@code float} ({@link DType#FLOAT32}; see {@link #to(DType)} and {@link DType} for the promotion
+ * rules), row-major, contiguous, rank 0 and up, with an optional place in a computation graph.
  *
  * <p>Every op returns a new tensor and never changes its inputs. When grad mode is on (the default;
  * see {@link Autograd#noGrad()}) and an input {@linkplain #requiresGrad() requires grad}, the result

@@ -33,7 +33,7 @@ public final class ConvKernels {
     static final int COLS = Math.max(1 << 10, Integer.getInteger("chainrule.conv.cols", 1 << 16));
 
     /** Elements per parallel part of the copies (fewer stay on the calling thread). */
-    private static final int COPY_GRAIN = 1 << 14;
+    static final int COPY_GRAIN = 1 << 14;
 
     /**
      * The sizes of one 2-D convolution or pooling (1-D is {@code h = kh = 1}, stride, dilation 1 and
@@ -105,12 +105,12 @@ public final class ConvKernels {
     // ---------------------------------------------------------------- im2col / col2im
 
     /** First output column whose input column {@code j·s + off} is ≥ 0, clamped to [0, out]. */
-    private static int firstValid(int off, int s, int out) {
+    static int firstValid(int off, int s, int out) {
         return off >= 0 ? 0 : Math.min(out, (-off + s - 1) / s);
     }
 
     /** One past the last output column whose input column {@code j·s + off} is &lt; in, clamped to [lo, out]. */
-    private static int lastValid(int off, int s, int in, int out, int lo) {
+    static int lastValid(int off, int s, int in, int out, int lo) {
         int last = in - 1 - off;
         return last < 0 ? lo : Math.max(lo, Math.min(out, last / s + 1));
     }

