@@ -77,7 +77,8 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 IFS=, read -r -a case_list <<< "$cases"
 failed() {  # a Chainrule run failed: say so with the end of its stderr, and go on (its row shows NaN)
-  echo "compare.sh: $1 failed:" >&2; tail -n 5 "$tmp/chainrule.err" | sed 's/^/  /' >&2
+  echo "compare.sh: $1 failed:" >&2
+  grep -E '^(Exception|Caused by|Error)' "$tmp/chainrule.err" | tail -n 2 | sed 's/^/  /' >&2
 }
 for ((r = 1; r <= rounds; r++)); do
   for c in "${case_list[@]}"; do
