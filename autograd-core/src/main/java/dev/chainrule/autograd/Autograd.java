@@ -116,7 +116,7 @@ public final class Autograd {
         List<Tensor> out = new ArrayList<>(inputs.size());
         for (Tensor in : inputs) {
             Tensor g = got.get(in);
-            out.add(g != null ? g : Tensor.zeros(in.shape));
+            out.add(g != null ? g : Tensor.zeros(in.dtype(), in.shape));
         }
         return out;
     }

@@ -83,7 +83,7 @@ final class FunctionalTransforms {
 
     private static List<Tensor> zerosLike(Tensor[] xs) {
         List<Tensor> out = new ArrayList<>();
-        for (Tensor x : xs) out.add(Tensor.zeros(x.shape));
+        for (Tensor x : xs) out.add(Tensor.zeros(x.dtype(), x.shape));
         return out;
     }
 
@@ -113,7 +113,7 @@ final class FunctionalTransforms {
             }
         }
         List<Tensor> result = new ArrayList<>();
-        for (int i = 0; i < xs.length; i++) result.add(new Tensor(data[i], concat(out.shape, xs[i].shape)));
+        for (int i = 0; i < xs.length; i++) result.add(Tensor.of(data[i], concat(out.shape, xs[i].shape), xs[i].dtype()));   // a gradient's dtype
         return result;
     }
 
@@ -140,11 +140,11 @@ final class FunctionalTransforms {
             Tensor[] xs = leaves("jvp", f, inputs);
             sameShapes("jvp", "v", vs, xs);
             Tensor out = call("jvp", f, xs);
-            if (!out.isGradRequired()) return Tensor.zeros(out.shape);
-            Tensor u = Tensor.zeros(out.shape).requiresGrad();
+            if (!out.isGradRequired()) return Tensor.zeros(out.dtype(), out.shape);
+            Tensor u = Tensor.zeros(out.dtype(), out.shape).requiresGrad();
             List<Tensor> uj = Autograd.grad(out, Arrays.asList(xs), u, true, true);     // uᵀJ, linear in u
             Tensor dot = dot(uj, vs);
-            if (!dot.isGradRequired()) return Tensor.zeros(out.shape);
+            if (!dot.isGradRequired()) return Tensor.zeros(out.dtype(), out.shape);
             return Autograd.grad(dot, List.of(u), false).get(0);
         }
     }

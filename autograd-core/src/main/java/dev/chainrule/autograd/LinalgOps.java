@@ -299,7 +299,7 @@ final class LinalgOps {
         int[] s = Arrays.copyOf(a.shape, a.rank() - 2);
         Tensor la = new Tensor(logAbs, s).record("slogdet", SAVES_INPUTS,
             g -> grads(g.reshape(batchThen(a.shape, 1, 1)).mul(inverse("slogdet (backward)", a).transpose())), a);
-        return new Linalg.SignLogDet(new Tensor(sign, s.clone()), la);
+        return new Linalg.SignLogDet(Tensor.of(sign, s.clone(), a.dtype()), la);     // the sign in A's dtype, as PyTorch
     }
 
     // ---------------------------------------------------------------- symmetric eigendecomposition

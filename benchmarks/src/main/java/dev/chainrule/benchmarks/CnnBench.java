@@ -1,5 +1,6 @@
 package dev.chainrule.benchmarks;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.BatchNorm2d;
 import dev.chainrule.nn.Conv2d;
@@ -21,11 +22,12 @@ import java.util.SplittableRandom;
  * The convolutional training-step benchmark, the Java side of {@code shared/bench/torch_cnn.py --mode steps}:
  * the Fashion-MNIST network (conv 1→32 3×3 pad 1, BatchNorm2d, ReLU, max-pool 2; conv 32→64, BatchNorm2d,
  * ReLU, max-pool 2; flatten, linear 3136→128, ReLU, dropout 0.25, linear →10; softmax cross-entropy;
- * Adam lr 1e-3) trained on one fixed batch of 64 images, float64. Prints {@code cnn <steps_per_s> <samples_per_s>}
+ * Adam lr 1e-3) trained on one fixed batch of 64 images, in float64 or (with {@code --dtype float32}, model and
+ * batch converted as {@code torch_cnn.py --dtype float32} does) float32. Prints {@code cnn <steps_per_s> <samples_per_s>}
  * exactly like the PyTorch script.
  *
  * <p>Usage: {@code java -cp chainrule-benchmarks.jar dev.chainrule.benchmarks.CnnBench [--threads 2] [--seconds 5]
- * [--warmup 2] [--profile]}. Like the PyTorch script it takes 5 warm-up steps, then times steps for
+ * [--warmup 2] [--dtype float64|float32] [--profile]}. Like the PyTorch script it takes 5 warm-up steps, then times steps for
  * {@code --seconds}; {@code --warmup S} first runs S seconds of untimed steps so that the JIT has compiled the
  * hot paths. {@code --profile} then reports, on stderr, the time of each layer's forward and of the backward
  * pass and optimizer step (a breakdown, measured separately from the timed loop). The batch is random
@@ -42,6 +44,7 @@ public final class CnnBench {
         double seconds = 5.0;
         double warmup = 2.0;
         boolean profile = false;
+        DType dtype = DType.FLOAT64;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads": threads = Integer.parseInt(args[++i]); break;
@@ -51,11 +54,9 @@ public final class CnnBench {
                 case "--mode":
                     if (!args[++i].equals("steps")) throw new IllegalArgumentException("CnnBench runs --mode steps; the epoch is the fashion-mnist example");
                     break;
-                case "--dtype":
-                    if (!args[++i].equals("float64")) throw new IllegalArgumentException("Chainrule computes in float64 only");
-                    break;
+                case "--dtype": dtype = MlpBench.dtype(args[++i]); break;
                 default:
-                    System.err.println("usage: CnnBench [--threads N] [--seconds S] [--warmup S] [--profile]");
+                    System.err.println("usage: CnnBench [--threads N] [--seconds S] [--warmup S] [--dtype float64|float32] [--profile]");
                     System.exit(2);
             }
         }
@@ -65,9 +66,10 @@ public final class CnnBench {
 
         SplittableRandom rng = new SplittableRandom(0);
         Sequential model = network(rng);
+        model.to(dtype);
         Adam opt = Adam.builder(model).lr(1e-3).build();
         CrossEntropy loss = new CrossEntropy();
-        Tensor x = Tensor.randn(rng, BATCH, 1, 28, 28);
+        Tensor x = Tensor.randn(rng, BATCH, 1, 28, 28).to(dtype);
         double[] yv = new double[BATCH];
         for (int i = 0; i < BATCH; i++) yv[i] = rng.nextInt(10);
         Tensor y = Tensor.of(yv, BATCH);
@@ -76,6 +78,7 @@ public final class CnnBench {
             loss.apply(model.forward(x), y).backward();
             opt.step();
         };
+        MlpBench.Case.checkDType(loss.apply(model.forward(x), y), dtype);
         for (int i = 0; i < 5; i++) step.run();
         long wEnd = System.nanoTime() + (long) (warmup * 1e9);
         while (System.nanoTime() < wEnd) step.run();

@@ -1,5 +1,6 @@
 package dev.chainrule.benchmarks;
 
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.Module;
@@ -40,8 +41,16 @@ import java.util.Random;
  * </ul>
  *
  * <p>Usage: {@code java -XX:+UseSerialGC -cp chainrule-benchmarks.jar dev.chainrule.benchmarks.MemoryBench
- * [--optimizer adam|adamw|sgd|momentum|rmsprop|adagrad] [--steps 5] [--min-heap]}. Prints
- * {@code key value} lines (MiB).
+ * [--optimizer adam|adamw|sgd|momentum|rmsprop|adagrad] [--steps 5] [--min-heap] [--dtype float64|float32|float32,float64]}.
+ * Prints {@code key value} lines (MiB).
+ *
+ * <p>{@code --dtype} converts the model ({@code Module.to}) and the batch to that dtype (default float64).
+ * With a list ({@code --dtype float32,float64}) each dtype is measured in its own child JVM (same flags,
+ * so neither inherits the other's heap), the key lines are printed with the dtype as a prefix
+ * ({@code float32.peak_live_at_phase_ends_mib ...}), then the ratios float32 / float64 of the peak live
+ * heap and of the part of it above the JVM's own baseline (what was live before anything was built;
+ * issue 10's target: peak float32 &lt;= 0.55 x float64). With {@code --min-heap} a list searches the
+ * minimal heap per dtype.
  */
 public final class MemoryBench {
     private MemoryBench() {}
@@ -54,45 +63,84 @@ public final class MemoryBench {
         int steps = 5;
         boolean minHeap = false;
         boolean quiet = false;
+        String dtypes = "float64";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--optimizer": optimizer = args[++i]; break;
                 case "--steps": steps = Integer.parseInt(args[++i]); break;
                 case "--min-heap": minHeap = true; break;
                 case "--quiet": quiet = true; break;
+                case "--dtype": dtypes = args[++i]; break;
                 default:
-                    System.err.println("usage: MemoryBench [--optimizer adam|adamw|sgd|momentum|rmsprop|adagrad] [--steps N] [--min-heap]");
+                    System.err.println("usage: MemoryBench [--optimizer adam|adamw|sgd|momentum|rmsprop|adagrad] [--steps N] [--min-heap] [--dtype float64|float32|float32,float64]");
                     System.exit(2);
             }
         }
+        String[] dtypeList = dtypes.split(",");
         if (minHeap) {
-            System.out.printf(Locale.ROOT, "min_heap_mib %s %d%n", optimizer, searchMinHeap(optimizer, steps));
+            for (String d : dtypeList) {
+                MlpBench.dtype(d);
+                System.out.printf(Locale.ROOT, "min_heap_mib %s %s %d%n", optimizer, d, searchMinHeap(optimizer, steps, d));
+            }
+            return;
+        }
+        if (dtypeList.length > 1) {
+            compareDTypes(optimizer, steps, dtypeList);
             return;
         }
         Threads.limit(1);
-        run(optimizer, steps, quiet);
+        run(optimizer, steps, quiet, MlpBench.dtype(dtypes));
     }
 
-    private static void run(String optimizerName, int steps, boolean quiet) {
+    /** Runs each dtype in a child JVM, prints its lines prefixed by the dtype, then float32 / float64 ratios. */
+    private static void compareDTypes(String optimizer, int steps, String[] dtypes) throws Exception {
+        java.util.Map<String, java.util.Map<String, Double>> values = new java.util.LinkedHashMap<>();
+        for (String d : dtypes) {
+            MlpBench.dtype(d);
+            List<String> cmd = childCommand(null);
+            cmd.addAll(List.of("--optimizer", optimizer, "--steps", Integer.toString(steps), "--dtype", d));
+            Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+            java.util.Map<String, Double> kv = new java.util.LinkedHashMap<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line; (line = r.readLine()) != null; ) {
+                    System.out.println(d + "." + line);
+                    String[] f = line.split(" ");
+                    if (f.length >= 2 && f[0].endsWith("_mib")) kv.put(f[0], Double.parseDouble(f[1]));
+                }
+            }
+            if (p.waitFor() != 0) throw new IllegalStateException("MemoryBench --dtype " + d + " failed with exit code " + p.exitValue());
+            values.put(d, kv);
+        }
+        var f32 = values.get("float32");
+        var f64 = values.get("float64");
+        if (f32 == null || f64 == null) return;
+        for (String key : List.of("peak_live_at_phase_ends_mib", "peak_above_jvm_baseline_mib", "retained_between_steps_mib", "optimizer_holds_mib")) {
+            System.out.printf(Locale.ROOT, "ratio_float32_over_float64.%s %.3f%n", key.replace("_mib", ""), f32.get(key) / f64.get(key));
+        }
+    }
+
+    private static void run(String optimizerName, int steps, boolean quiet, DType dtype) {
+        double baseline = live();
         Random rng = new Random(0);
         List<Module> modules = new ArrayList<>();
         for (int i = 0; i + 1 < SIZES.length; i++) {
             modules.add(new Linear(SIZES[i], SIZES[i + 1], rng));
             if (i + 2 < SIZES.length) modules.add(new ReLU());
         }
-        Module model = new Sequential(modules);
+        Module model = new Sequential(modules).to(dtype);
         Optimizer opt = optimizer(optimizerName, model);
-        Tensor x = Tensor.randn(rng, BATCH, SIZES[0]);
+        Tensor x = Tensor.randn(rng, BATCH, SIZES[0]).to(dtype);
         double[] yv = new double[BATCH];
         for (int i = 0; i < BATCH; i++) yv[i] = rng.nextInt(SIZES[SIZES.length - 1]);
         Tensor y = Tensor.of(yv, BATCH);
         CrossEntropy loss = new CrossEntropy();
-        double params = model.parameterCount() * 8.0;
+        double params = model.parameterCount() * (double) dtype.bytes();
 
         double built = live();
         double peak = built, retained = built;
         for (int s = 0; s < steps; s++) {
             Tensor l = loss.apply(model.forward(x), y);
+            MlpBench.Case.checkDType(l, dtype);
             peak = Math.max(peak, live());
             l.backward();
             l = null;
@@ -105,11 +153,14 @@ public final class MemoryBench {
         }
         if (quiet) return;
         System.out.printf(Locale.ROOT, "optimizer %s%n", opt);
+        System.out.printf(Locale.ROOT, "dtype %s%n", MlpBench.name(dtype));
+        System.out.printf(Locale.ROOT, "jvm_baseline_mib %.1f%n", mib(baseline));
         System.out.printf(Locale.ROOT, "parameters_mib %.1f%n", mib(params));
         System.out.printf(Locale.ROOT, "live_before_first_step_mib %.1f%n", mib(built));
         System.out.printf(Locale.ROOT, "retained_between_steps_mib %.1f%n", mib(retained));
         System.out.printf(Locale.ROOT, "optimizer_holds_mib %.1f (%.2f x parameters)%n", mib(retained - built), (retained - built) / params);
         System.out.printf(Locale.ROOT, "peak_live_at_phase_ends_mib %.1f%n", mib(peak));
+        System.out.printf(Locale.ROOT, "peak_above_jvm_baseline_mib %.1f%n", mib(peak - baseline));
     }
 
     private static Optimizer optimizer(String name, Module model) {
@@ -136,26 +187,32 @@ public final class MemoryBench {
     }
 
     /** Binary search, in 4 MiB steps, for the smallest -Xmx that runs the steps in a child JVM. */
-    private static int searchMinHeap(String optimizer, int steps) throws Exception {
+    private static int searchMinHeap(String optimizer, int steps, String dtype) throws Exception {
         int lo = 16, hi = 1024;              // lo fails (far too small), hi succeeds
-        if (!fits(hi, optimizer, steps)) throw new IllegalStateException("does not run in " + hi + " MiB");
+        if (!fits(hi, optimizer, steps, dtype)) throw new IllegalStateException("does not run in " + hi + " MiB");
         while (hi - lo > 4) {
             int mid = (lo + hi) / 2 / 4 * 4;
-            if (fits(mid, optimizer, steps)) hi = mid;
+            if (fits(mid, optimizer, steps, dtype)) hi = mid;
             else lo = mid;
         }
         return hi;
     }
 
-    private static boolean fits(int mib, String optimizer, int steps) throws Exception {
+    /** {@code java [-Xmx<mib>m] -XX:+UseSerialGC -cp <this class path> MemoryBench}, without arguments. */
+    private static List<String> childCommand(Integer mib) {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        cmd.add("-Xmx" + mib + "m");
+        if (mib != null) cmd.add("-Xmx" + mib + "m");
         cmd.add("-XX:+UseSerialGC");
         cmd.add("-cp");
         cmd.add(System.getProperty("java.class.path"));
         cmd.add(MemoryBench.class.getName());
-        cmd.addAll(List.of("--optimizer", optimizer, "--steps", Integer.toString(steps), "--quiet"));
+        return cmd;
+    }
+
+    private static boolean fits(int mib, String optimizer, int steps, String dtype) throws Exception {
+        List<String> cmd = childCommand(mib);
+        cmd.addAll(List.of("--optimizer", optimizer, "--steps", Integer.toString(steps), "--quiet", "--dtype", dtype));
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         StringBuilder out = new StringBuilder();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
@@ -164,7 +221,7 @@ public final class MemoryBench {
         int rc = p.waitFor();
         boolean oom = out.indexOf("OutOfMemoryError") >= 0;
         if (rc != 0 && !oom) throw new IllegalStateException("child failed with exit code " + rc + ":\n" + out);
-        System.err.printf(Locale.ROOT, "  -Xmx%dm: %s%n", mib, rc == 0 ? "ok" : "OutOfMemoryError");
+        System.err.printf(Locale.ROOT, "  %s -Xmx%dm: %s%n", dtype, mib, rc == 0 ? "ok" : "OutOfMemoryError");
         return rc == 0;
     }
 }

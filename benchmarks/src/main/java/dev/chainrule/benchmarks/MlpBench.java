@@ -1,6 +1,7 @@
 package dev.chainrule.benchmarks;
 
 import dev.chainrule.autograd.Autograd;
+import dev.chainrule.autograd.DType;
 import dev.chainrule.autograd.Tensor;
 import dev.chainrule.nn.Linear;
 import dev.chainrule.nn.Module;
@@ -30,7 +31,9 @@ import java.util.Random;
  * when it is missing or different this program re-launches itself with it set).
  *
  * <p>Usage: {@code java -cp chainrule-benchmarks.jar dev.chainrule.benchmarks.MlpBench
- * [--threads 2] [--seconds 3] [--cases xor,mnist,wide] [--warmup 1] [--api nn|core] [--gc]}.
+ * [--threads 2] [--seconds 3] [--cases xor,mnist,wide] [--warmup 1] [--api nn|core] [--dtype float64|float32] [--gc]}.
+ * {@code --dtype float32} converts the model ({@code Module.to}) and the data ({@code Tensor.to}) to
+ * single precision, as {@code torch_mlp.py --dtype float32} does; class indices stay as they are.
  * The step uses the library as users do ({@code nn.Sequential} of {@code Linear} and activations,
  * {@code nn.loss}, {@code optim.Sgd}); {@code --api core} writes the same step with core tensor ops
  * and an in-place update instead, which shows what the layers and the optimizer cost on top.
@@ -48,6 +51,7 @@ public final class MlpBench {
         String cases = "xor,mnist,wide";
         boolean gcReport = false;
         boolean core = false;
+        DType dtype = DType.FLOAT64;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--threads": threads = Integer.parseInt(args[++i]); break;
@@ -60,11 +64,9 @@ public final class MlpBench {
                     if (!api.equals("nn") && !api.equals("core")) throw new IllegalArgumentException("--api is nn or core");
                     core = api.equals("core");
                     break;
-                case "--dtype":
-                    if (!args[++i].equals("float64")) throw new IllegalArgumentException("Chainrule computes in float64 only");
-                    break;
+                case "--dtype": dtype = dtype(args[++i]); break;
                 default:
-                    System.err.println("usage: MlpBench [--threads N] [--seconds S] [--warmup S] [--cases xor,mnist,wide] [--api nn|core] [--gc]");
+                    System.err.println("usage: MlpBench [--threads N] [--seconds S] [--warmup S] [--cases xor,mnist,wide] [--api nn|core] [--dtype float64|float32] [--gc]");
                     System.exit(2);
             }
         }
@@ -74,7 +76,7 @@ public final class MlpBench {
 
         for (String name : cases.split(",")) {
             Case c = Case.of(name.trim());
-            Runnable step = core ? c.buildCore(new Random(0)) : c.buildNn(new Random(0));
+            Runnable step = core ? c.buildCore(new Random(0), dtype) : c.buildNn(new Random(0), dtype);
             for (int i = 0; i < 20; i++) step.run();
             long wEnd = System.nanoTime() + (long) (warmup * 1e9);
             while (System.nanoTime() < wEnd) {
@@ -96,6 +98,20 @@ public final class MlpBench {
             }
             System.out.flush();
         }
+    }
+
+    /** {@code float64} or {@code float32} (PyTorch's names) as a {@link DType}. */
+    static DType dtype(String name) {
+        switch (name) {
+            case "float64": return DType.FLOAT64;
+            case "float32": return DType.FLOAT32;
+            default: throw new IllegalArgumentException("--dtype " + name + ": use float64 or float32");
+        }
+    }
+
+    /** PyTorch's name of a dtype: {@code float64} or {@code float32}. */
+    static String name(DType dtype) {
+        return dtype == DType.FLOAT32 ? "float32" : "float64";
     }
 
     /** Total GC count and time since construction, from the GC MXBeans. */
@@ -137,6 +153,11 @@ public final class MlpBench {
             this.bce = bce;
         }
 
+        /** A ReLU MLP {@code sizes} at {@code batch} with softmax cross-entropy (the mnist/wide kind of case). */
+        static Case mlp(String name, int[] sizes, int batch) {
+            return new Case(name, sizes.clone(), batch, false);
+        }
+
         static Case of(String name) {
             switch (name) {
                 case "xor": return new Case(name, new int[] {2, 8, 1}, 4, true);
@@ -146,21 +167,28 @@ public final class MlpBench {
             }
         }
 
-        /** The training step on fixed random data, written with nn layers, an nn loss and optim.Sgd. */
-        Runnable buildNn(Random rng) {
+        /**
+         * The training step on fixed random data, written with nn layers, an nn loss and optim.Sgd, in
+         * {@code dtype} (model and inputs converted after drawing them in float64, so both dtypes start
+         * from the same values).
+         */
+        Runnable buildNn(Random rng, DType dtype) {
             int layers = sizes.length - 1;
             List<Module> modules = new ArrayList<>();
             for (int i = 0; i < layers; i++) {
                 modules.add(new Linear(sizes[i], sizes[i + 1], rng));   // PyTorch's default init: U(±1/√in)
                 if (i < layers - 1) modules.add(bce ? new Tanh() : new ReLU());
             }
-            Module model = new Sequential(modules);
+            Module model = new Sequential(modules).to(dtype);
             Sgd opt = Sgd.builder(model).lr(0.01).build();
-            Tensor x = Tensor.randn(rng, batch, sizes[0]);
+            Tensor x = Tensor.randn(rng, batch, sizes[0]).to(dtype);
             double[] yv = new double[batch];
             for (int i = 0; i < batch; i++) yv[i] = bce ? rng.nextInt(2) : rng.nextInt(sizes[layers]);
-            Tensor y = bce ? Tensor.of(yv, batch, 1) : Tensor.of(yv, batch);
+            // BCE targets are values (in the model's dtype, or the loss would be promoted to float64);
+            // cross-entropy targets are class indices.
+            Tensor y = bce ? Tensor.of(yv, dtype, batch, 1) : Tensor.of(yv, batch);
             Loss lf = bce ? new BinaryCrossEntropyWithLogits() : new CrossEntropy();
+            checkDType(lf.apply(model.forward(x), y), dtype);
             return () -> {
                 opt.zeroGrad();
                 lf.apply(model.forward(x), y).backward();
@@ -169,20 +197,20 @@ public final class MlpBench {
         }
 
         /** The same step with core tensor ops and an in-place SGD update under no-grad. */
-        Runnable buildCore(Random rng) {
+        Runnable buildCore(Random rng, DType dtype) {
             int layers = sizes.length - 1;
             Tensor[] w = new Tensor[layers], b = new Tensor[layers];
             for (int i = 0; i < layers; i++) {
                 double bound = 1 / Math.sqrt(sizes[i]);   // PyTorch's default Linear init
-                w[i] = uniform(rng, bound, sizes[i + 1], sizes[i]).requiresGrad();
-                b[i] = uniform(rng, bound, sizes[i + 1]).requiresGrad();
+                w[i] = uniform(rng, bound, dtype, sizes[i + 1], sizes[i]).requiresGrad();
+                b[i] = uniform(rng, bound, dtype, sizes[i + 1]).requiresGrad();
             }
-            Tensor x = Tensor.randn(rng, batch, sizes[0]);
+            Tensor x = Tensor.randn(rng, batch, sizes[0]).to(dtype);
             double lr = 0.01;
             if (bce) {
                 double[] yv = new double[batch];
                 for (int i = 0; i < batch; i++) yv[i] = rng.nextInt(2);
-                Tensor y = Tensor.of(yv, batch, 1);
+                Tensor y = Tensor.of(yv, dtype, batch, 1);
                 return () -> {
                     Tensor h = x;
                     for (int i = 0; i < layers; i++) {
@@ -191,6 +219,7 @@ public final class MlpBench {
                     }
                     // BCE with logits: mean(softplus(z) − y z) = −mean(y log σ(z) + (1−y) log(1−σ(z)))
                     Tensor loss = h.softplus().sub(h.mul(y)).mean();
+                    checkDType(loss, dtype);
                     sgd(loss, w, b, lr);
                 };
             }
@@ -202,8 +231,15 @@ public final class MlpBench {
                     h = h.linear(w[i], b[i]);
                     if (i < layers - 1) h = h.relu();
                 }
-                sgd(h.crossEntropy(y), w, b, lr);
+                Tensor loss = h.crossEntropy(y);
+                checkDType(loss, dtype);
+                sgd(loss, w, b, lr);
             };
+        }
+
+        /** Fails when the step silently computes in another dtype (a promotion in the model or loss). */
+        static void checkDType(Tensor loss, DType dtype) {
+            if (loss.dtype() != dtype) throw new IllegalStateException("the " + dtype + " step computed its loss in " + loss.dtype());
         }
 
         private static void sgd(Tensor loss, Tensor[] w, Tensor[] b, double lr) {
@@ -216,12 +252,12 @@ public final class MlpBench {
             }
         }
 
-        private static Tensor uniform(Random rng, double bound, int... shape) {
+        private static Tensor uniform(Random rng, double bound, DType dtype, int... shape) {
             int n = 1;
             for (int d : shape) n *= d;
             double[] v = new double[n];
             for (int i = 0; i < n; i++) v[i] = (2 * rng.nextDouble() - 1) * bound;
-            return Tensor.of(v, shape);
+            return Tensor.of(v, dtype, shape);
         }
     }
 }
