@@ -93,6 +93,7 @@ final class HostileArgs {
         if (raw == int[].class) return ints(plausibleOnly);
         if (raw == long[].class) return longs(plausibleOnly);
         if (raw == double[].class) return doubles(plausibleOnly);
+        if (raw == float[].class) return floats(plausibleOnly);
         if (raw == double[][].class) return rows(plausibleOnly);
         if (raw == String.class) return string(plausibleOnly);
         if (raw == String[].class) return strings(plausibleOnly);
@@ -272,6 +273,15 @@ final class HostileArgs {
         double[] v = new double[n];
         for (int i = 0; i < n; i++) v[i] = rng.nextDouble(-2, 2);
         return new Arg(v, "double[" + n + "]");
+    }
+
+    /** {@link #doubles} as floats (for {@code Tensor.of(float[], int...)}). */
+    Arg floats(boolean plausibleOnly) {
+        Arg d = doubles(plausibleOnly);
+        double[] v = (double[]) d.value();
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) f[i] = (float) v[i];
+        return new Arg(f, d.desc() == null ? null : d.desc().replace("double", "float"));
     }
 
     Arg rows(boolean plausibleOnly) {
