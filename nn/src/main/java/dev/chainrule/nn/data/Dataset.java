@@ -18,14 +18,15 @@ import java.util.random.RandomGenerator;
  *
  * <p>dtype: the inputs and targets keep the dtypes of the tensors given to the constructor, and every
  * batch, subset and split has them too. {@link #to(DType)} gives a copy in another dtype, e.g.
- * {@code data.to(DType.FLOAT32)} for a model converted with {@code model.to(DType.FLOAT32)}.
+ * {@code data.to(DType.FLOAT32)} for a model converted with {@code model.to(DType.FLOAT32)}; a FLOAT32
+ * data set holds its values as floats (half the memory of FLOAT64).
  */
 public final class Dataset {
 
     private final Tensor x;
     private final Tensor y;
-    private final double[] xData;
-    private final double[] yData;
+    private final Values xData;
+    private final Values yData;
     private final int[] xShape;
     private final int[] yShape;
     private final int n;
@@ -52,12 +53,38 @@ public final class Dataset {
                 + "); the first dimension of both must be the sample count");
         }
         this.n = xShape[0];
-        this.xData = x.toArray();
-        this.yData = y.toArray();
-        this.xRow = xData.length / n;
-        this.yRow = yData.length / n;
-        this.x = Tensor.of(xData, x.dtype(), xShape);
-        this.y = Tensor.of(yData, y.dtype(), yShape);
+        this.xData = Values.of(x);
+        this.yData = Values.of(y);
+        this.xRow = x.size() / n;
+        this.yRow = y.size() / n;
+        this.x = xData.tensor(xShape);
+        this.y = yData.tensor(yShape);
+    }
+
+    /** A snapshot of a tensor's values in its own dtype: doubles for FLOAT64, floats (half the memory) for FLOAT32. */
+    private record Values(double[] d, float[] f) {
+        static Values of(Tensor t) {
+            return t.dtype() == DType.FLOAT32 ? new Values(null, t.toFloatArray()) : new Values(t.toArray(), null);
+        }
+
+        Tensor tensor(int[] shape) {
+            return d != null ? Tensor.of(d, shape) : Tensor.of(f, shape);
+        }
+
+        /** The rows {@code indices} (each {@code row} values long) of these values, as a tensor of {@code shape} with {@code indices.length} rows. */
+        Tensor gather(int[] shape, int row, int[] indices) {
+            int size = Shape.checkedSize("Dataset", indices.length, row);
+            int[] s = shape.clone();
+            s[0] = indices.length;
+            if (d != null) {
+                double[] out = new double[size];
+                for (int k = 0; k < indices.length; k++) System.arraycopy(d, indices[k] * row, out, k * row, row);
+                return Tensor.of(out, s);
+            }
+            float[] out = new float[size];
+            for (int k = 0; k < indices.length; k++) System.arraycopy(f, indices[k] * row, out, k * row, row);
+            return Tensor.of(out, s);
+        }
     }
 
     /** Number of samples {@code n}. */
@@ -100,7 +127,7 @@ public final class Dataset {
      */
     public Batch batch(int[] indices) {
         checkIndices("batch", indices);
-        return new Batch(gather(xData, xShape, xRow, x.dtype(), indices), gather(yData, yShape, yRow, y.dtype(), indices));
+        return new Batch(xData.gather(xShape, xRow, indices), yData.gather(yShape, yRow, indices));
     }
 
     /**
@@ -164,16 +191,6 @@ public final class Dataset {
                     + " samples (valid: 0 to " + (n - 1) + ")");
             }
         }
-    }
-
-    private static Tensor gather(double[] data, int[] shape, int row, DType dtype, int[] indices) {
-        double[] out = new double[Shape.checkedSize("Dataset", indices.length, row)];
-        for (int k = 0; k < indices.length; k++) {
-            System.arraycopy(data, indices[k] * row, out, k * row, row);
-        }
-        int[] s = shape.clone();
-        s[0] = indices.length;
-        return Tensor.of(out, dtype, s);
     }
 
     @Override
