@@ -264,7 +264,8 @@ public final class Tensor {
 
     /** Ones of {@code dtype}. */
     public static Tensor ones(DType dtype, int... shape) {
-        return full(1.0, dtype, shape);
+        Checks.nonNull("ones", "dtype", dtype);
+        return full("ones", 1.0, shape).to(dtype);
     }
 
     /** {@code value} (rounded to float for FLOAT32) in every element. */
