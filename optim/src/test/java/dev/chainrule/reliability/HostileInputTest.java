@@ -76,14 +76,6 @@ class HostileInputTest {
     static final Set<String> MUTATES_RECEIVER = Set.of("addInPlace", "mulInPlace", "lerpInPlace", "addcmulInPlace",
         "addcdivInPlace", "addcdivSqrtInPlace", "clampInPlace", "copyFrom", "convertInPlace");
 
-    /**
-     * Known bugs in autograd-core, tolerated here only with exactly the message they produce, so that the
-     * suite keeps checking everything else; each entry says what is wrong. Remove an entry when the bug is fixed.
-     */
-    static final Map<String, Set<String>> KNOWN_CORE_BUGS = Map.of(
-        // Tensor.ones(DType, int...) delegates to full(...): its null messages name "full", not "ones"
-        "Tensor.ones(DType,int[])", Set.of("full: shape is null", "full: dtype is null"));
-
     /** Methods that fill an argument array by design, by key prefix. */
     static final Set<String> FILLS_ARGUMENT = Set.of("Tensor.toArray(double[])");
 
@@ -561,8 +553,6 @@ class HostileInputTest {
     }
 
     private static boolean allowed(Call call, Executable e, Throwable t, String name) {
-        Set<String> known = KNOWN_CORE_BUGS.get(call.key);
-        if (known != null && t instanceof NullPointerException && known.contains(t.getMessage())) return true;
         for (Map.Entry<String, Set<Class<? extends Throwable>>> d : DOCUMENTED.entrySet()) {
             if (call.key.startsWith(d.getKey()) && d.getValue().stream().anyMatch(c -> c.isInstance(t))) return true;
         }
