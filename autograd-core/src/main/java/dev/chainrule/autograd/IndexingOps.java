@@ -82,8 +82,10 @@ final class IndexingOps {
         int[] shape = x.shape.clone();
         shape[ax] = idx.length;
         Checks.elements("indexSelect", shape);
-        return new Tensor(LayoutKernels.indexSelect(x.d(), Shape.outer(x.shape, ax), n, Shape.inner(x.shape, ax), idx), shape)
-            .record("indexSelect", SAVES_NONE, g -> grads(indexAdd(g, ax, idx, n)), x);
+        int outer = Shape.outer(x.shape, ax), inner = Shape.inner(x.shape, ax);
+        Tensor out = x.isFloat() ? new Tensor(LayoutKernels.indexSelect(x.fdata, outer, n, inner, idx), shape)
+            : new Tensor(LayoutKernels.indexSelect(x.data, outer, n, inner, idx), shape);
+        return out.record("indexSelect", SAVES_NONE, g -> grads(indexAdd(g, ax, idx, n)), x);
     }
 
     /** Zeros with {@code n} entries on {@code axis} and {@code out[..., index[j], ...] += g[..., j, ...]}. Gradient: indexSelect. */

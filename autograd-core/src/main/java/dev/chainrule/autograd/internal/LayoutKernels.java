@@ -174,6 +174,16 @@ public final class LayoutKernels {
         return out;
     }
 
+    /** Float32 {@link #indexSelect}: rows copied, nothing widened (an embedding lookup reads only its rows). */
+    public static float[] indexSelect(float[] x, int outer, int n, int inner, int[] index) {
+        int m = index.length;
+        float[] out = new float[outer * m * inner];
+        for (int o = 0; o < outer; o++) {
+            for (int j = 0; j < m; j++) System.arraycopy(x, (o * n + index[j]) * inner, out, (o * m + j) * inner, inner);
+        }
+        return out;
+    }
+
     /** The adjoint of {@link #indexSelect}: zeros {@code [outer, n, inner]} with {@code out[o, index[j], i] += g[o, j, i]}. */
     public static double[] indexAdd(double[] g, int outer, int n, int inner, int[] index) {
         int m = index.length;
