@@ -132,13 +132,17 @@ public final class Tensor {
 
     /** A tensor of the given shape holding a copy of {@code data} (row-major). An empty shape is a scalar. */
     public static Tensor of(double[] data, int... shape) {
-        Checks.nonNull("Tensor.of", "data", data);
+        return new Tensor(Checks.nonNull("Tensor.of", "data", data).clone(), filledShape(data.length, shape));
+    }
+
+    /** {@code shape}, checked, when {@code n} values fill it exactly. */
+    private static int[] filledShape(int n, int[] shape) {
         int[] s = Shape.checked("Tensor.of", shape);
-        if (data.length != Kernels.size(s)) {
-            throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape "
+        if (n != Kernels.size(s)) {
+            throw new IllegalArgumentException("Tensor.of: " + n + " values do not fill shape "
                 + Shape.toString(s) + " (" + Kernels.size(s) + " elements)");
         }
-        return new Tensor(data.clone(), s);
+        return s;
     }
 
     public static Tensor zeros(int... shape) {
@@ -241,13 +245,7 @@ public final class Tensor {
      * {@code of(float...)}: it would capture {@code Tensor.of(1, 2, 3)}.)
      */
     public static Tensor of(float[] data, int... shape) {
-        Checks.nonNull("Tensor.of", "data", data);
-        int[] s = Shape.checked("Tensor.of", shape);
-        if (data.length != Kernels.size(s)) {
-            throw new IllegalArgumentException("Tensor.of: " + data.length + " values do not fill shape "
-                + Shape.toString(s) + " (" + Kernels.size(s) + " elements)");
-        }
-        return new Tensor(data.clone(), s);
+        return new Tensor(Checks.nonNull("Tensor.of", "data", data).clone(), filledShape(data.length, shape));
     }
 
     /** A tensor of {@code dtype} holding {@code data} (row-major), rounded to float for FLOAT32. */
