@@ -489,11 +489,6 @@ public final class Tensor {
         return anyFloat && !dimensionedDouble && (anyDimensioned || !scalarDouble);
     }
 
-    /** The dtype an op over these inputs computes in (see {@link #promotesToFloat}). */
-    static DType promoted(Tensor... inputs) {
-        return promotesToFloat(inputs) ? DType.FLOAT32 : DType.FLOAT64;
-    }
-
     boolean allFinite() {
         return data != null ? Kernels.allFinite(data) : Kernels.allFinite(fdata);
     }

@@ -592,23 +592,19 @@ class Float32OpPropertiesTest {
         });
         op("gather", rs -> {
             int[] s = LayoutGens.shape(rs, 1, 3);
-            int a = axis(rs, s.length), p = pos(a, s.length);
-            int[] is = s.clone();
-            for (int d = 0; d < is.length; d++) is[d] = d == p ? between(rs, 1, 4) : between(rs, 1, s[d]);
-            double[] idx = new double[size(is)];
-            for (int i = 0; i < idx.length; i++) idx[i] = between(rs, 0, s[p] - 1);
-            Tensor index = Tensor.of(idx, is);
+            int a = axis(rs, s.length);
+            Tensor index = gatherIndex(rs, s, pos(a, s.length));
+            int[] is = index.shape();
+            double[] idx = index.toArray();
             return new Spec("gather " + a + " index " + str(is) + " " + Arrays.toString(idx) + " " + str(s), Tol.EXACT,
                 x -> x[0].gather(a, like(index, x)), dist(rs, s));
         });
         op("scatterAdd", rs -> {
             int[] s = LayoutGens.shape(rs, 1, 3);
-            int a = axis(rs, s.length), p = pos(a, s.length);
-            int[] is = s.clone();
-            for (int d = 0; d < is.length; d++) is[d] = d == p ? between(rs, 1, 4) : between(rs, 1, s[d]);
-            double[] idx = new double[size(is)];
-            for (int i = 0; i < idx.length; i++) idx[i] = between(rs, 0, s[p] - 1);
-            Tensor index = Tensor.of(idx, is);
+            int a = axis(rs, s.length);
+            Tensor index = gatherIndex(rs, s, pos(a, s.length));
+            int[] is = index.shape();
+            double[] idx = index.toArray();
             return new Spec("scatterAdd " + a + " index " + str(is) + " " + Arrays.toString(idx) + " " + str(s), Tol.EXACT,
                 x -> x[0].scatterAdd(a, like(index, x), x[1]), uni(rs, s, -2, 2), uni(rs, is, -2, 2));
         });
@@ -1061,5 +1057,14 @@ class Float32OpPropertiesTest {
             }
         }
         assertTrue(missing.isEmpty(), "ops without a float32 property in " + Float32OpPropertiesTest.class.getSimpleName() + ": " + missing);
+    }
+
+    /** An index for gather/scatterAdd along axis {@code p} of shape {@code s}: 1–4 entries on p, at most s[d] elsewhere. */
+    private static Tensor gatherIndex(RandomnessSource rs, int[] s, int p) {
+        int[] is = s.clone();
+        for (int d = 0; d < is.length; d++) is[d] = d == p ? between(rs, 1, 4) : between(rs, 1, s[d]);
+        double[] idx = new double[size(is)];
+        for (int i = 0; i < idx.length; i++) idx[i] = between(rs, 0, s[p] - 1);
+        return Tensor.of(idx, is);
     }
 }
