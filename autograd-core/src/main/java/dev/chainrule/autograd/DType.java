@@ -10,10 +10,11 @@ package dev.chainrule.autograd;
  * weights) reject them here too, naming both dtypes; convert one side with {@link Tensor#to(DType)}.
  *
  * <p>How a {@code FLOAT32} op computes: matmul and convolution call single-precision BLAS
- * ({@code sgemm}, accumulating in float as PyTorch's CPU kernels do); the hot elementwise,
- * softmax/cross-entropy and optimizer kernels run on {@code float[]} directly; every other op widens
- * its inputs to double, computes, and rounds the result to float once. Sums, means and the other
- * reductions accumulate in double. The result of +, −, ×, ÷ and √ is therefore exactly the IEEE
+ * ({@code sgemm}, accumulating in float as PyTorch's CPU kernels do); +, −, ×, ÷, relu and its
+ * gradient, sums, max pooling, batch norm, embedding lookups and the in-place optimizer updates run
+ * on {@code float[]} directly; every other op (softmax and cross-entropy included) widens its inputs
+ * to double, computes, and rounds the result to float once. Sums, means and the other reductions
+ * accumulate in double. The result of +, −, ×, ÷ and √ is therefore exactly the IEEE
  * single-precision result, and reductions are at least as accurate as PyTorch's.
  */
 public enum DType {
